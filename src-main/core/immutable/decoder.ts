@@ -1,0 +1,308 @@
+import type { ChkReadCap } from '../../../src-shared/caps/index.js';
+import { aesCtr } from '../crypto/aes-ctr.js';
+import { HASH_SIZE, taggedHash } from '../crypto/hashes.js';
+import { BLOCK_TAG, CIPHERTEXT_SEGMENT_TAG } from '../crypto/tags.js';
+import { ReedSolomon } from '../fec/reed-solomon.js';
+import { BadHashError, PartialHashTree, nextPowerOfTwo } from '../hash-tree.js';
+import { BadShareError, NotEnoughSharesError, UriExtensionError, type ShareProblem } from './errors.js';
+import { geometryFor, type ChkGeometry } from './params.js';
+import type { ShareSource } from './share-source.js';
+import {
+  MAX_HEADER_SIZE,
+  checkLayoutMatches,
+  parseShareHashes,
+  parseShareHeader,
+  uebLengthFieldSize,
+  type ShareLayout,
+} from './share-layout.js';
+import { MAX_UEB_SIZE, unpackUriExtension, uriExtensionHash, type UriExtension } from './uri-extension.js';
+
+export interface ChkDecodeOptions {
+  /** told of every share the decoder rejects, as soon as it does */
+  readonly onBadShare?: (error: BadShareError) => void;
+}
+
+interface OpenShare {
+  readonly source: ShareSource;
+  readonly shareNumber: number;
+  readonly layout: ShareLayout;
+  readonly blockTree: PartialHashTree;
+  /** this share's copy of the crypttext hash tree, when it was checked whole at open */
+  readonly crypttextTree?: PartialHashTree;
+}
+
+/**
+ * Hash areas up to this size are read and checked whole when a share is opened (one read,
+ * and every byte of the share except block data is verified up front). Larger ones (files
+ * of tens of GiB) are checked node by node as segments are read, to keep memory bounded.
+ */
+const WHOLE_TREE_CHECK_LIMIT = 8 * 1024 * 1024;
+
+/** What the UEB (checked against the cap) says about the file. */
+interface FileFacts {
+  readonly ueb: UriExtension;
+  readonly geometry: ChkGeometry;
+  readonly shareTree: PartialHashTree;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+async function readExact(source: ShareSource, offset: number, length: number, what: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await source.read(offset, length);
+  } catch (error) {
+    throw new BadShareError(source.label, 'read-failed', `reading ${what} failed: ${(error as Error).message}`);
+  }
+  if (bytes.length < length) {
+    throw new BadShareError(source.label, 'truncated', `share is truncated: ${what} needs ${length} bytes at offset ${offset}, got ${bytes.length}`);
+  }
+  return bytes;
+}
+
+function fail(source: ShareSource, problem: ShareProblem, detail: string): never {
+  throw new BadShareError(source.label, problem, detail);
+}
+
+/** Checks the UEB fields against the cap and each other; an authentic but malformed UEB means no share can help. */
+function factsFromUeb(cap: ChkReadCap, ueb: UriExtension): FileFacts {
+  if (ueb.neededShares !== cap.neededShares || ueb.totalShares !== cap.totalShares || ueb.size !== cap.size) {
+    throw new UriExtensionError(
+      `the file's URI extension block says ${ueb.neededShares}-of-${ueb.totalShares}, ${ueb.size} bytes, but the cap says ${cap.neededShares}-of-${cap.totalShares}, ${cap.size} bytes`,
+    );
+  }
+  const geometry = geometryFor(ueb.size, ueb.neededShares, ueb.totalShares, ueb.segmentSize);
+  if (geometry.numSegments !== ueb.numSegments || geometry.paddedTailSize !== ueb.tailSegmentSize) {
+    throw new UriExtensionError("the file's URI extension block has inconsistent segment counts");
+  }
+  return { ueb, geometry, shareTree: new PartialHashTree(ueb.totalShares, ueb.shareRootHash) };
+}
+
+async function openShare(
+  source: ShareSource,
+  cap: ChkReadCap,
+  knownFacts: FileFacts | undefined,
+): Promise<{ share: OpenShare; facts: FileFacts }> {
+  const headerBytes = await source.read(0, MAX_HEADER_SIZE).catch((error: Error) =>
+    fail(source, 'read-failed', `reading the header failed: ${error.message}`),
+  );
+  let layout: ShareLayout;
+  try {
+    layout = parseShareHeader(headerBytes);
+  } catch (error) {
+    fail(source, 'bad-header', (error as Error).message);
+  }
+  const fieldSize = uebLengthFieldSize(layout.version);
+  const lengthBytes = await readExact(source, layout.uebOffset, fieldSize, 'the URI extension length');
+  const lengthView = new DataView(lengthBytes.buffer, lengthBytes.byteOffset, fieldSize);
+  const uebLength = fieldSize === 4 ? lengthView.getUint32(0) : Number(lengthView.getBigUint64(0));
+  if (uebLength >= MAX_UEB_SIZE) fail(source, 'bad-ueb', `URI extension block length ${uebLength} is too large`);
+  const uebBytes = await readExact(source, layout.uebOffset + fieldSize, uebLength, 'the URI extension block');
+  if (!equalBytes(uriExtensionHash(uebBytes), cap.uebHash)) {
+    fail(source, 'ueb-mismatch', 'its URI extension block does not match the cap (a share of another file, or corrupt)');
+  }
+  const facts = knownFacts ?? factsFromUeb(cap, unpackUriExtension(uebBytes));
+  const layoutProblem = checkLayoutMatches(layout, facts.geometry);
+  if (layoutProblem !== undefined) fail(source, 'bad-header', layoutProblem);
+
+  const shareHashBytes = await readExact(source, layout.shareHashesOffset, layout.uebOffset - layout.shareHashesOffset, 'the share hashes');
+  let shareHashes: Map<number, Uint8Array>;
+  try {
+    shareHashes = parseShareHashes(shareHashBytes);
+  } catch (error) {
+    fail(source, 'bad-share-hashes', (error as Error).message);
+  }
+  const blockRoot = await readExact(source, layout.blockTreeOffset, HASH_SIZE, 'the block hash tree root');
+  const shareNumber = shareNumberOf(source, facts.geometry.totalShares, shareHashes, blockRoot);
+  try {
+    facts.shareTree.verifyLeaf(shareNumber, blockRoot, shareHashes);
+  } catch (error) {
+    if (!(error instanceof BadHashError) && !(error instanceof RangeError)) throw error;
+    fail(source, 'bad-share-hashes', `its share hash chain does not lead to the file's share root (${error.message})`);
+  }
+  const numSegments = facts.geometry.numSegments;
+  const hashAreaSize = layout.shareHashesOffset - layout.plaintextTreeOffset;
+  if (hashAreaSize > WHOLE_TREE_CHECK_LIMIT) {
+    return { share: { source, shareNumber, layout, blockTree: new PartialHashTree(numSegments, blockRoot) }, facts };
+  }
+  const hashArea = await readExact(source, layout.plaintextTreeOffset, hashAreaSize, 'the hash trees');
+  const treeSize = layout.blockTreeOffset - layout.crypttextTreeOffset;
+  if (hashArea.subarray(0, treeSize).some((byte) => byte !== 0)) {
+    fail(source, 'bad-header', 'its unused plaintext hash tree area is not zero-filled');
+  }
+  const storedTree = (at: number, root: Uint8Array, problem: ShareProblem, name: string): PartialHashTree => {
+    try {
+      return PartialHashTree.fromStoredTree(numSegments, root, hashArea.subarray(at, at + treeSize));
+    } catch (error) {
+      if (!(error instanceof BadHashError)) throw error;
+      fail(source, problem, `its ${name} is corrupt: ${error.message}`);
+    }
+  };
+  const crypttextTree = storedTree(treeSize, facts.ueb.crypttextRootHash, 'bad-crypttext-hash-tree', 'crypttext hash tree');
+  const blockTree = storedTree(2 * treeSize, blockRoot, 'bad-block-hash-tree', 'block hash tree');
+  return { share: { source, shareNumber, layout, blockTree, crypttextTree }, facts };
+}
+
+/**
+ * A share does not state its number; its share-hash chain includes its own leaf, whose
+ * hash is its block-tree root. Of the (at most two) leaf-level entries that match, prefer
+ * the number the caller claimed.
+ */
+function shareNumberOf(source: ShareSource, totalShares: number, entries: Map<number, Uint8Array>, blockRoot: Uint8Array): number {
+  const firstLeaf = nextPowerOfTwo(totalShares) - 1;
+  const candidates = [...entries.entries()]
+    .filter(([index, hash]) => index >= firstLeaf && index - firstLeaf < totalShares && equalBytes(hash, blockRoot))
+    .map(([index]) => index - firstLeaf);
+  if (candidates.length === 0) fail(source, 'bad-share-hashes', 'its block hash tree root is not among its share hashes');
+  const claimed = source.claimedShareNumber;
+  return claimed !== undefined && candidates.includes(claimed) ? claimed : Math.min(...candidates);
+}
+
+async function readBlock(share: OpenShare, geometry: ChkGeometry, segment: number): Promise<Uint8Array> {
+  const isTail = segment === geometry.numSegments - 1;
+  const length = isTail ? geometry.tailBlockSize : geometry.blockSize;
+  const block = await readExact(share.source, share.layout.dataOffset + segment * geometry.blockSize, length, `block ${segment}`);
+  const nodes = new Map<number, Uint8Array>();
+  for (const index of share.blockTree.missingFor(segment)) {
+    nodes.set(index, await readExact(share.source, share.layout.blockTreeOffset + index * HASH_SIZE, HASH_SIZE, `block hash tree node ${index}`));
+  }
+  try {
+    share.blockTree.verifyLeaf(segment, taggedHash(BLOCK_TAG, block), nodes);
+  } catch (error) {
+    if (!(error instanceof BadHashError)) throw error;
+    fail(share.source, 'bad-block', `block ${segment} does not match its hash`);
+  }
+  return block;
+}
+
+/**
+ * Tahoe CHK decoding as a streaming transform: a read-cap and candidate shares in,
+ * verified plaintext out, one segment at a time. Every block is checked against its
+ * share's block hash tree and every segment against the crypttext hash tree whose root
+ * the cap commits to, before a byte of it is decrypted and emitted. A bad share is
+ * reported (onBadShare) and replaced by a spare; with fewer than K good shares left the
+ * decoder throws NotEnoughSharesError. Memory stays O(segment × K).
+ */
+export async function* decodeChk(
+  cap: ChkReadCap,
+  candidates: readonly ShareSource[],
+  options: ChkDecodeOptions = {},
+): AsyncGenerator<Uint8Array> {
+  const k = cap.neededShares;
+  const badShares: BadShareError[] = [];
+  const reject = (error: unknown): void => {
+    if (!(error instanceof BadShareError)) throw error;
+    badShares.push(error);
+    options.onBadShare?.(error);
+  };
+
+  let facts: FileFacts | undefined;
+  const opened: OpenShare[] = [];
+  for (const source of candidates) {
+    try {
+      const result = await openShare(source, cap, facts);
+      facts = result.facts;
+      if (opened.some((s) => s.shareNumber === result.share.shareNumber)) {
+        fail(source, 'duplicate', `it holds share ${result.share.shareNumber}, which another share already provides`);
+      }
+      opened.push(result.share);
+    } catch (error) {
+      reject(error);
+    }
+  }
+  if (facts === undefined || opened.length < k) throw new NotEnoughSharesError(k, opened.length, badShares);
+  const { geometry, ueb } = facts;
+
+  // Primary shares (number < K) need no erasure decoding; use them first.
+  const spares = [...opened].sort((a, b) => a.shareNumber - b.shareNumber);
+  const active = spares.splice(0, k);
+  const replace = (share: OpenShare, error: unknown): void => {
+    reject(error);
+    const at = active.indexOf(share);
+    const spare = spares.shift();
+    if (spare === undefined) throw new NotEnoughSharesError(k, active.length - 1 + spares.length, badShares);
+    active.splice(at, 1, spare);
+  };
+
+  const crypttextTree = opened.find((s) => s.crypttextTree)?.crypttextTree ?? new PartialHashTree(geometry.numSegments, ueb.crypttextRootHash);
+  const coder = k === geometry.totalShares ? undefined : new ReedSolomon(k, geometry.totalShares);
+  for (let segment = 0; segment < geometry.numSegments; segment++) {
+    const blocks = await readBlocks(active, geometry, segment, replace);
+    const segmentLength = segment === geometry.numSegments - 1 ? geometry.tailSize : geometry.segmentSize;
+    const ciphertext = joinPrimaries(blocks, active, k, coder).subarray(0, segmentLength);
+    await checkSegment(crypttextTree, segment, ciphertext, active, replace);
+    yield aesCtr(cap.key, ciphertext, segment * geometry.segmentSize);
+  }
+}
+
+async function readBlocks(
+  active: OpenShare[],
+  geometry: ChkGeometry,
+  segment: number,
+  replace: (share: OpenShare, error: unknown) => void,
+): Promise<Uint8Array[]> {
+  while (true) {
+    const shares = [...active];
+    const results = await Promise.allSettled(shares.map((share) => readBlock(share, geometry, segment)));
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    if (failed < 0) return results.map((r) => (r as PromiseFulfilledResult<Uint8Array>).value);
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') replace(shares[i]!, r.reason);
+    });
+  }
+}
+
+function joinPrimaries(blocks: Uint8Array[], active: readonly OpenShare[], k: number, coder: ReedSolomon | undefined): Uint8Array {
+  const indices = active.map((s) => s.shareNumber);
+  const primaries = indices.every((shareNumber, i) => shareNumber === i) || coder === undefined ? orderBy(blocks, indices) : coder.decode(blocks, indices);
+  const blockLength = primaries[0]!.length;
+  const joined = new Uint8Array(blockLength * k);
+  primaries.forEach((block, i) => joined.set(block, i * blockLength));
+  return joined;
+}
+
+function orderBy(blocks: Uint8Array[], indices: number[]): Uint8Array[] {
+  const ordered: Uint8Array[] = [];
+  indices.forEach((shareNumber, i) => (ordered[shareNumber] = blocks[i]!));
+  return ordered;
+}
+
+/** Checks a decoded segment against the crypttext hash tree, reading missing nodes from any active share. */
+async function checkSegment(
+  tree: PartialHashTree,
+  segment: number,
+  ciphertext: Uint8Array,
+  active: OpenShare[],
+  replace: (share: OpenShare, error: unknown) => void,
+): Promise<void> {
+  const segmentHash = taggedHash(CIPHERTEXT_SEGMENT_TAG, ciphertext);
+  while (true) {
+    const share = active[0]!;
+    try {
+      const nodes = new Map<number, Uint8Array>();
+      for (const index of tree.missingFor(segment)) {
+        const at = share.layout.crypttextTreeOffset + index * HASH_SIZE;
+        nodes.set(index, await readExact(share.source, at, HASH_SIZE, `crypttext hash tree node ${index}`));
+      }
+      try {
+        tree.verifyLeaf(segment, segmentHash, nodes);
+        return;
+      } catch (error) {
+        if (!(error instanceof BadHashError)) throw error;
+        if (nodes.size === 0) {
+          // Every node was already verified, so the segment itself is wrong; blocks were
+          // each verified, so this cannot be one share's fault.
+          throw new UriExtensionError(`segment ${segment} decoded from verified blocks fails the crypttext hash tree: the file was encoded wrongly`);
+        }
+        fail(share.source, 'bad-crypttext-hash-tree', `its crypttext hash tree is corrupt at segment ${segment}`);
+      }
+    } catch (error) {
+      if (!(error instanceof BadShareError)) throw error;
+      replace(share, error);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { EncodedSegment, SegmentEncoder, SegmentJob } from '../immutable/segment-encoder.js';
+import type { SegmentReply, SegmentRequest, SegmentWireResult } from './segment-worker.js';
+
+interface Pending {
+  resolve: (segment: EncodedSegment) => void;
+  reject: (error: Error) => void;
+}
+
+interface PoolWorker {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+/**
+ * Starts the worker script beside this module. The built app runs the compiled .js; under
+ * the test runner the sources are .ts, so a small bootstrap registers tsx first (Node 20
+ * ignores `--import` in a worker's execArgv).
+ */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./segment-worker.js', import.meta.url));
+  const href = new URL('./segment-worker.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(href)}); })`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+function fromWire(result: SegmentWireResult, k: number): EncodedSegment {
+  const blockLength = result.padded.length / k;
+  const primaries: Uint8Array[] = [];
+  for (let j = 0; j < k; j++) primaries.push(result.padded.subarray(j * blockLength, (j + 1) * blockLength));
+  return {
+    index: result.index,
+    ciphertext: result.padded.subarray(0, result.ciphertextLength),
+    crypttextSegmentHash: result.crypttextSegmentHash,
+    blocks: [...primaries, ...result.secondaries],
+    blockHashes: result.blockHashes,
+  };
+}
+
+/** Encodes segments on worker threads so that both cores work; the calling thread stays free. */
+export class SegmentWorkerPool implements SegmentEncoder {
+  private readonly workers: PoolWorker[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(readonly size: number = Math.max(1, Math.min(availableParallelism(), 4))) {
+    for (let i = 0; i < size; i++) {
+      const worker = startWorker();
+      const poolWorker: PoolWorker = { worker, pending: new Map() };
+      worker.on('message', (reply: SegmentReply) => this.settle(poolWorker, reply));
+      worker.on('error', (error) => this.failAll(poolWorker, error));
+      worker.on('exit', (code) => this.failAll(poolWorker, new Error(`segment worker exited with code ${code}`)));
+      worker.unref();
+      this.workers.push(poolWorker);
+    }
+  }
+
+  encode(job: SegmentJob): Promise<EncodedSegment> {
+    if (this.closed) return Promise.reject(new Error('the segment worker pool is closed'));
+    const target = this.workers.reduce((best, w) => (w.pending.size < best.pending.size ? w : best));
+    const id = this.nextId++;
+    return new Promise<EncodedSegment>((resolve, reject) => {
+      target.pending.set(id, { resolve, reject });
+      target.worker.ref(); // keep the process alive while a job is out
+      const plaintext = job.plaintext;
+      const transfer = plaintext.byteOffset === 0 && plaintext.byteLength === plaintext.buffer.byteLength;
+      const request: SegmentRequest = { id, job };
+      target.worker.postMessage(request, transfer ? [plaintext.buffer as ArrayBuffer] : []);
+    });
+  }
+
+  private settle(poolWorker: PoolWorker, reply: SegmentReply): void {
+    const pending = poolWorker.pending.get(reply.id);
+    if (pending === undefined) return;
+    poolWorker.pending.delete(reply.id);
+    if (poolWorker.pending.size === 0) poolWorker.worker.unref(); // an idle pool never holds the process open
+    if ('error' in reply) pending.reject(new Error(`segment encoding failed: ${reply.error}`));
+    else pending.resolve(fromWire(reply.result, this.kOf(reply.result)));
+  }
+
+  /** K = blocks hashed − secondaries sent. */
+  private kOf(result: SegmentWireResult): number {
+    return result.blockHashes.length - result.secondaries.length;
+  }
+
+  private failAll(poolWorker: PoolWorker, error: Error): void {
+    for (const pending of poolWorker.pending.values()) pending.reject(error);
+    poolWorker.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}

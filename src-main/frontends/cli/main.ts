@@ -1,0 +1,36 @@
+import '../../../src-shared/polyfills/promise-with-resolvers.js';
+import { debugCommand } from './debug/index.js';
+import { UsageError, print, type Command } from './usage.js';
+
+const commands: readonly Command[] = [debugCommand];
+
+const usage = `usage: cairn COMMAND [options]
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
+
+Run "cairn COMMAND --help" for a command's options.`;
+
+/** Runs the CLI; returns the process exit code (0 ok, 1 failure, 2 usage). */
+export async function runCli(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      print(usage);
+      return name === undefined ? 2 : 0;
+    }
+    const command = commands.find((c) => c.name === name);
+    if (command === undefined) throw new UsageError(`unknown command "${name}"`, usage);
+    await command.run(rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`cairn: ${error.message}\n`);
+      if (error.usage !== undefined) process.stderr.write(`\n${error.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`cairn: ${(error as Error).message}\n`);
+    if (process.env.CAIRN_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    return 1;
+  }
+}

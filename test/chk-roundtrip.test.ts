@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { randomBytes, randomInt } from 'node:crypto';
+import { formatCap, parseCap } from '../src-shared/caps/index.js';
+import { BadShareError, EncodingParameterError, NotEnoughSharesError, UriExtensionError } from '../src-main/core/immutable/errors.js';
+import { literalCap } from '../src-main/core/immutable/literal.js';
+import { encodeChk } from '../src-main/core/immutable/encoder.js';
+import { memoryShareSource } from '../src-main/core/immutable/share-source.js';
+import { parseShareHeader } from '../src-main/core/immutable/share-layout.js';
+import { SegmentWorkerPool } from '../src-main/core/workers/segment-worker-pool.js';
+import { decodeToMemory, encodeToMemory, sameBytes, sources } from './support/chk.js';
+
+const SEG = 4096;
+
+function subsets(n: number, k: number): number[][] {
+  if (k === 0) return [[]];
+  if (n < k) return [];
+  return [...subsets(n - 1, k - 1).map((s) => [...s, n - 1]), ...subsets(n - 1, k)];
+}
+
+describe('CHK round trips', () => {
+  it('LIT caps carry files of 0 to 55 bytes', () => {
+    for (const size of [0, 1, 54, 55]) {
+      const data = randomBytes(size);
+      const cap = parseCap(formatCap(literalCap(data)));
+      expect(cap.kind).toBe('lit');
+      expect(Buffer.from((cap as { data: Uint8Array }).data)).toEqual(data);
+    }
+    expect(() => literalCap(new Uint8Array(56))).toThrow(/at most 55 bytes/);
+  });
+
+  const sizes = [1, 55, 56, SEG - 1, SEG, SEG + 1, 2 * SEG - 1, 2 * SEG, 2 * SEG + 1, 3 * SEG + 7];
+  it.each(sizes)('%i bytes, 3-of-10 with %s-byte segments, from the primaries and from parity', async (size) => {
+    const data = randomBytes(size);
+    const file = await encodeToMemory(data, { neededShares: 3, totalShares: 10, maxSegmentSize: SEG });
+    expect(file.cap.size).toBe(size);
+    expect(sameBytes(await decodeToMemory(file.cap, sources(file.shares, [0, 1, 2])), data)).toBe('same');
+    expect(sameBytes(await decodeToMemory(file.cap, sources(file.shares, [9, 5, 7])), data)).toBe('same');
+  });
+
+  it('several MiB with the default 1 MiB segments, on worker threads', async () => {
+    const data = randomBytes(5 * 1024 * 1024 + 12345);
+    const pool = new SegmentWorkerPool(2);
+    try {
+      const viaPool = await encodeToMemory(data, { convergence: Buffer.from('secret') }, { segmentEncoder: pool });
+      const inProcess = await encodeToMemory(data, { convergence: Buffer.from('secret') });
+      expect(formatCap(viaPool.cap)).toBe(formatCap(inProcess.cap));
+      viaPool.shares.forEach((share, j) => expect(sameBytes(share, inProcess.shares[j]!)).toBe('same'));
+      expect(sameBytes(await decodeToMemory(viaPool.cap, sources(viaPool.shares, [3, 8, 1])), data)).toBe('same');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it.each([
+    [1, 1],
+    [1, 5],
+    [4, 4],
+    [10, 10],
+    [2, 256],
+    [200, 256],
+  ])('K=%i, N=%i', async (k, n) => {
+    const data = randomBytes(3 * SEG + 100);
+    const file = await encodeToMemory(data, { neededShares: k, totalShares: n, maxSegmentSize: SEG });
+    const pick = [...Array(n).keys()].sort(() => Math.random() - 0.5).slice(0, k);
+    expect(sameBytes(await decodeToMemory(file.cap, sources(file.shares, pick)), data)).toBe('same');
+  });
+
+  it.each([
+    [2, 4],
+    [3, 5],
+    [3, 6],
+    [4, 7],
+  ])('decodes from every %i-subset of %i shares', async (k, n) => {
+    const data = randomBytes(2 * SEG + 3);
+    const file = await encodeToMemory(data, { neededShares: k, totalShares: n, maxSegmentSize: SEG });
+    for (const subset of subsets(n, k)) {
+      expect(sameBytes(await decodeToMemory(file.cap, sources(file.shares, subset)), data)).toBe('same');
+    }
+  });
+
+  it('convergent encryption: same data, secret and parameters give the same cap; another secret does not', async () => {
+    const data = randomBytes(10_000);
+    const a = await encodeToMemory(data, { convergence: Buffer.from('one') });
+    const b = await encodeToMemory(data, { convergence: Buffer.from('one') });
+    const c = await encodeToMemory(data, { convergence: Buffer.from('two') });
+    expect(formatCap(a.cap)).toBe(formatCap(b.cap));
+    expect(formatCap(a.cap)).not.toBe(formatCap(c.cap));
+  });
+});
+
+describe('corruption', () => {
+  const regions = ['header', 'data', 'plaintext tree area', 'crypttext tree', 'block tree', 'share hashes', 'ueb'] as const;
+
+  function regionRange(share: Uint8Array, region: (typeof regions)[number]): [number, number] {
+    const l = parseShareHeader(share);
+    switch (region) {
+      case 'header':
+        return [0, l.dataOffset];
+      case 'data':
+        return [l.dataOffset, l.plaintextTreeOffset];
+      case 'plaintext tree area':
+        return [l.plaintextTreeOffset, l.crypttextTreeOffset];
+      case 'crypttext tree':
+        return [l.crypttextTreeOffset, l.blockTreeOffset];
+      case 'block tree':
+        return [l.blockTreeOffset, l.shareHashesOffset];
+      case 'share hashes':
+        return [l.shareHashesOffset, l.uebOffset];
+      case 'ueb':
+        return [l.uebOffset, share.length];
+    }
+  }
+
+  it.each(regions)('a flipped byte in the %s of any share is caught and named; spares complete the file', async (region) => {
+    const data = randomBytes(5 * SEG + 77);
+    const file = await encodeToMemory(data, { neededShares: 3, totalShares: 9, maxSegmentSize: SEG });
+    for (let trial = 0; trial < 12; trial++) {
+      const victim = randomInt(6);
+      const shares = file.shares.map((s) => Uint8Array.from(s));
+      const [from, to] = regionRange(shares[victim]!, region);
+      shares[victim]![randomInt(from, to)]! ^= 1 << randomInt(8);
+      // The decoder uses the lowest-numbered shares first, so the victim is offered with
+      // three higher-numbered ones: it is always read, and a good spare remains.
+      const named: string[] = [];
+      const offered = [victim, victim + 1, victim + 2, victim + 3];
+      const out = await decodeToMemory(file.cap, sources(shares, offered), { onBadShare: (e) => named.push(e.share) });
+      expect(Buffer.from(out)).toEqual(data);
+      expect(named).toEqual([`#${victim}`]);
+    }
+  });
+
+  it('random flips anywhere, without enough good shares: a clear error and never a wrong byte', async () => {
+    const data = randomBytes(4 * SEG);
+    const file = await encodeToMemory(data, { neededShares: 3, totalShares: 5, maxSegmentSize: SEG });
+    for (let trial = 0; trial < 20; trial++) {
+      const shares = file.shares.map((s) => Uint8Array.from(s));
+      const victim = randomInt(3);
+      shares[victim]![randomInt(shares[victim]!.length)]! ^= 0x80;
+      const emitted: Uint8Array[] = [];
+      let error: unknown;
+      try {
+        const { decodeChk } = await import('../src-main/core/immutable/decoder.js');
+        for await (const chunk of decodeChk(file.cap, sources(shares, [0, 1, 2]))) emitted.push(chunk);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(NotEnoughSharesError);
+      expect((error as Error).message).toMatch(/need 3, have 2/);
+      expect((error as NotEnoughSharesError).badShares.map((b) => b.share)).toEqual([`#${victim}`]);
+      // What was emitted before the failure is a correct prefix of the file.
+      const prefix = Buffer.concat(emitted);
+      expect(prefix).toEqual(Buffer.from(data.subarray(0, prefix.length)));
+    }
+  });
+});
+
+describe('bad input', () => {
+  it('a truncated share is named as truncated', async () => {
+    const data = randomBytes(3 * SEG);
+    const file = await encodeToMemory(data, { maxSegmentSize: SEG });
+    const errors: BadShareError[] = [];
+    const truncated = memoryShareSource('short', file.shares[0]!.subarray(0, 500));
+    const out = await decodeToMemory(file.cap, [truncated, ...sources(file.shares, [1, 2, 3])], { onBadShare: (e) => errors.push(e) });
+    expect(Buffer.from(out)).toEqual(data);
+    expect(errors.map((e) => [e.share, e.problem])).toEqual([['short', 'truncated']]);
+    expect(errors[0]!.message).toMatch(/^share short: share is truncated/);
+  });
+
+  it('a share of another file is named as not matching the cap', async () => {
+    const a = await encodeToMemory(randomBytes(3 * SEG), { maxSegmentSize: SEG });
+    const b = await encodeToMemory(randomBytes(3 * SEG), { maxSegmentSize: SEG });
+    const errors: BadShareError[] = [];
+    await expect(
+      decodeToMemory(a.cap, [memoryShareSource('foreign', b.shares[0]!), ...sources(a.shares, [1, 2])], { onBadShare: (e) => errors.push(e) }),
+    ).rejects.toThrow(NotEnoughSharesError);
+    expect(errors[0]!.problem).toBe('ueb-mismatch');
+    expect(errors[0]!.message).toMatch(/does not match the cap/);
+  });
+
+  it('the same share twice counts once', async () => {
+    const file = await encodeToMemory(randomBytes(3 * SEG), { maxSegmentSize: SEG });
+    await expect(decodeToMemory(file.cap, sources(file.shares, [1, 1, 2]))).rejects.toThrow(/need 3, have 2.*already provides/);
+  });
+
+  it('a cap with the wrong K or N is refused with a clear message', async () => {
+    const file = await encodeToMemory(randomBytes(3 * SEG), { maxSegmentSize: SEG });
+    const wrong = parseCap(formatCap(file.cap).replace(/:3:10:/, ':4:10:'));
+    await expect(decodeToMemory(wrong as typeof file.cap, sources(file.shares, [0, 1, 2, 3]))).rejects.toThrow(UriExtensionError);
+    await expect(decodeToMemory(wrong as typeof file.cap, sources(file.shares, [0, 1, 2, 3]))).rejects.toThrow(/cap says 4-of-10/);
+  });
+
+  it('the encoder refuses bad parameters and input of the wrong length', async () => {
+    const run = async (options: Parameters<typeof encodeChk>[1], input: Uint8Array[] = [new Uint8Array(100)]) => {
+      for await (const _ of encodeChk(input, options)) void _;
+    };
+    const key = randomBytes(16);
+    await expect(run({ size: 100, key, neededShares: 5, totalShares: 3 })).rejects.toThrow(/needed shares K must be an integer from 1 to N=3 \(got 5\)/);
+    await expect(run({ size: 100, key, neededShares: 3, totalShares: 257 })).rejects.toThrow(/from 1 to 256 \(got 257\)/);
+    await expect(run({ size: 100, key: randomBytes(8) })).rejects.toThrow(EncodingParameterError);
+    await expect(run({ size: 101, key })).rejects.toThrow(/ended after 100 bytes, but its declared size is 101/);
+    await expect(run({ size: 99, key })).rejects.toThrow(/longer than its declared size of 99/);
+  });
+});

@@ -1,0 +1,1 @@
+import '../src-shared/polyfills/promise-with-resolvers.js';

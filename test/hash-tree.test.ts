@@ -62,4 +62,24 @@ describe('hash trees', () => {
     expect(() => partial.verifyLeaf(1, leaves[1]!, hashes)).toThrow(BadHashError);
     expect(() => partial.verifyLeaf(1, leaves[1]!, new Map())).toThrow(/needed to check leaf 1/);
   });
+
+  it('a forward reader can forget what it no longer needs and still verify the rest', () => {
+    const count = 1000;
+    const leaves = Array.from({ length: count }, (_, i) => leaf(i));
+    const tree = new HashTree(leaves);
+    const partial = new PartialHashTree(count, tree.root);
+    let mostHeld = 0;
+    let fetched = 0;
+    for (let m = 0; m < count; m++) {
+      const missing = partial.missingFor(m);
+      fetched += missing.length;
+      partial.verifyLeaf(m, leaves[m]!, new Map(missing.map((i) => [i, tree.nodes[i]!])));
+      partial.forgetBefore(m + 1);
+      let held = 0;
+      for (let i = 0; i < tree.nodes.length; i++) if (partial.get(i) !== undefined) held++;
+      mostHeld = Math.max(mostHeld, held);
+    }
+    expect(mostHeld).toBeLessThanOrEqual(2 * 10 + 1); // O(log P), P = 1024
+    expect(fetched).toBeLessThan(2 * count); // each node fetched about once
+  });
 });

@@ -168,6 +168,23 @@ export class PartialHashTree {
     return missing;
   }
 
+  /**
+   * Forgets verified nodes that only cover leaves before `leaf`, so a reader that moves
+   * forward through a huge tree keeps O(log P) nodes, not O(P). The root is kept.
+   */
+  forgetBefore(leaf: number): void {
+    for (const index of this.verified.keys()) {
+      if (index !== 0 && this.lastLeafUnder(index) < leaf) this.verified.delete(index);
+    }
+  }
+
+  /** The highest leaf position (padding included) in the subtree of node `index`. */
+  private lastLeafUnder(index: number): number {
+    let last = index;
+    while (last < this.width - 1) last = 2 * last + 2;
+    return last - (this.width - 1);
+  }
+
   get(index: number): Uint8Array | undefined {
     return this.verified.get(index);
   }

@@ -3,7 +3,7 @@ import { aesCtr } from '../crypto/aes-ctr.js';
 import { HASH_SIZE, taggedHash } from '../crypto/hashes.js';
 import { BLOCK_TAG, CIPHERTEXT_SEGMENT_TAG } from '../crypto/tags.js';
 import { ReedSolomon } from '../fec/reed-solomon.js';
-import { BadHashError, PartialHashTree, nextPowerOfTwo } from '../hash-tree.js';
+import { BadHashError, PartialHashTree, neededHashes, nextPowerOfTwo } from '../hash-tree.js';
 import { BadShareError, NotEnoughSharesError, UriExtensionError, type ShareProblem } from './errors.js';
 import { geometryFor, type ChkGeometry } from './params.js';
 import type { ShareSource } from './share-source.js';
@@ -20,6 +20,12 @@ import { MAX_UEB_SIZE, unpackUriExtension, uriExtensionHash, type UriExtension }
 export interface ChkDecodeOptions {
   /** told of every share the decoder rejects, as soon as it does */
   readonly onBadShare?: (error: BadShareError) => void;
+  /**
+   * Hash areas up to this many bytes are read and checked whole when a share is opened
+   * (one read, and every byte but the block data verified up front). Larger ones (files of
+   * tens of GiB) are checked node by node as segments are read, keeping memory bounded.
+   */
+  readonly wholeTreeCheckLimit?: number;
 }
 
 interface OpenShare {
@@ -31,18 +37,12 @@ interface OpenShare {
   readonly crypttextTree?: PartialHashTree;
 }
 
-/**
- * Hash areas up to this size are read and checked whole when a share is opened (one read,
- * and every byte of the share except block data is verified up front). Larger ones (files
- * of tens of GiB) are checked node by node as segments are read, to keep memory bounded.
- */
-const WHOLE_TREE_CHECK_LIMIT = 8 * 1024 * 1024;
+const DEFAULT_WHOLE_TREE_CHECK_LIMIT = 8 * 1024 * 1024;
 
 /** What the UEB (checked against the cap) says about the file. */
 interface FileFacts {
   readonly ueb: UriExtension;
   readonly geometry: ChkGeometry;
-  readonly shareTree: PartialHashTree;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -79,13 +79,14 @@ function factsFromUeb(cap: ChkReadCap, ueb: UriExtension): FileFacts {
   if (geometry.numSegments !== ueb.numSegments || geometry.paddedTailSize !== ueb.tailSegmentSize) {
     throw new UriExtensionError("the file's URI extension block has inconsistent segment counts");
   }
-  return { ueb, geometry, shareTree: new PartialHashTree(ueb.totalShares, ueb.shareRootHash) };
+  return { ueb, geometry };
 }
 
 async function openShare(
   source: ShareSource,
   cap: ChkReadCap,
   knownFacts: FileFacts | undefined,
+  wholeTreeCheckLimit: number,
 ): Promise<{ share: OpenShare; facts: FileFacts }> {
   const headerBytes = await source.read(0, MAX_HEADER_SIZE).catch((error: Error) =>
     fail(source, 'read-failed', `reading the header failed: ${error.message}`),
@@ -118,15 +119,20 @@ async function openShare(
   }
   const blockRoot = await readExact(source, layout.blockTreeOffset, HASH_SIZE, 'the block hash tree root');
   const shareNumber = shareNumberOf(source, facts.geometry.totalShares, shareHashes, blockRoot);
+  const expectedEntries = neededHashes(facts.geometry.totalShares, shareNumber, true);
+  if (expectedEntries.length !== shareHashes.size || expectedEntries.some((index) => !shareHashes.has(index))) {
+    fail(source, 'bad-share-hashes', `its share hashes are for nodes ${[...shareHashes.keys()].sort((a, b) => a - b).join(',')}, expected ${expectedEntries.join(',')}`);
+  }
   try {
-    facts.shareTree.verifyLeaf(shareNumber, blockRoot, shareHashes);
+    // Each share's chain is checked on its own, so every one of its hashes is verified.
+    new PartialHashTree(facts.geometry.totalShares, facts.ueb.shareRootHash).verifyLeaf(shareNumber, blockRoot, shareHashes);
   } catch (error) {
     if (!(error instanceof BadHashError) && !(error instanceof RangeError)) throw error;
     fail(source, 'bad-share-hashes', `its share hash chain does not lead to the file's share root (${error.message})`);
   }
   const numSegments = facts.geometry.numSegments;
   const hashAreaSize = layout.shareHashesOffset - layout.plaintextTreeOffset;
-  if (hashAreaSize > WHOLE_TREE_CHECK_LIMIT) {
+  if (hashAreaSize > wholeTreeCheckLimit) {
     return { share: { source, shareNumber, layout, blockTree: new PartialHashTree(numSegments, blockRoot) }, facts };
   }
   const hashArea = await readExact(source, layout.plaintextTreeOffset, hashAreaSize, 'the hash trees');
@@ -204,7 +210,7 @@ export async function* decodeChk(
   const opened: OpenShare[] = [];
   for (const source of candidates) {
     try {
-      const result = await openShare(source, cap, facts);
+      const result = await openShare(source, cap, facts, options.wholeTreeCheckLimit ?? DEFAULT_WHOLE_TREE_CHECK_LIMIT);
       facts = result.facts;
       if (opened.some((s) => s.shareNumber === result.share.shareNumber)) {
         fail(source, 'duplicate', `it holds share ${result.share.shareNumber}, which another share already provides`);
@@ -228,13 +234,19 @@ export async function* decodeChk(
     active.splice(at, 1, spare);
   };
 
-  const crypttextTree = opened.find((s) => s.crypttextTree)?.crypttextTree ?? new PartialHashTree(geometry.numSegments, ueb.crypttextRootHash);
+  const checkedWhole = opened.find((s) => s.crypttextTree)?.crypttextTree;
+  const crypttextTree = checkedWhole ?? new PartialHashTree(geometry.numSegments, ueb.crypttextRootHash);
   const coder = k === geometry.totalShares ? undefined : new ReedSolomon(k, geometry.totalShares);
   for (let segment = 0; segment < geometry.numSegments; segment++) {
     const blocks = await readBlocks(active, geometry, segment, replace);
     const segmentLength = segment === geometry.numSegments - 1 ? geometry.tailSize : geometry.segmentSize;
     const ciphertext = joinPrimaries(blocks, active, k, coder).subarray(0, segmentLength);
     await checkSegment(crypttextTree, segment, ciphertext, active, replace);
+    if (checkedWhole === undefined) {
+      // Trees checked node by node: keep only what later segments still need.
+      crypttextTree.forgetBefore(segment + 1);
+      for (const share of active) share.blockTree.forgetBefore(segment + 1);
+    }
     yield aesCtr(cap.key, ciphertext, segment * geometry.segmentSize);
   }
 }

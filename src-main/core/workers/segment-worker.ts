@@ -1,3 +1,4 @@
+import '../../../src-shared/polyfills/promise-with-resolvers.js';
 import { parentPort } from 'node:worker_threads';
 import { encodeSegment, type SegmentJob } from '../immutable/segment-encoder.js';
 

@@ -4,8 +4,9 @@
 //   node dist/bench/rss-child.js encode INPUT OUTDIR all|J,J,...   writes share files, prints the cap
 //   node dist/bench/rss-child.js decode CAP SHAREFILE...            decodes, discarding the plaintext
 //
-// Prints one JSON line: { maxRssKiB, seconds, bytes, cap? }.
+// Prints one JSON line: { maxRssKiB, seconds, bytes, cap?, vmHwmKiB? }.
 import '../src-shared/polyfills/promise-with-resolvers.js';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { formatCap, parseChkReadCap } from '../src-shared/caps/index.js';
 import { decodeChk } from '../src-main/core/immutable/decoder.js';
@@ -21,6 +22,8 @@ export interface RssChildReport {
   /** plaintext bytes encoded or decoded */
   readonly bytes: number;
   readonly cap?: string;
+  /** Linux only: this process image's own peak (VmHWM in /proc/self/status), a cross-check */
+  readonly vmHwmKiB?: number;
 }
 
 /** as many as bench/encode.ts's pool (and its label) */
@@ -65,5 +68,14 @@ if (mode === 'encode' && args.length === 3) {
 } else {
   throw new Error('usage: rss-child.js encode INPUT OUTDIR all|J,J,... | decode CAP SHAREFILE...');
 }
-const report: RssChildReport = { ...result, maxRssKiB: process.resourceUsage().maxRSS };
+function vmHwmKiB(): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match === null ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+const report: RssChildReport = { ...result, maxRssKiB: process.resourceUsage().maxRSS, vmHwmKiB: vmHwmKiB() };
 console.log(JSON.stringify(report));

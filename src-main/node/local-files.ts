@@ -3,15 +3,45 @@ import type { ShareSource } from '../core/immutable/share-source.js';
 
 export const READ_CHUNK_SIZE = 1024 * 1024;
 
-/** Streams a file's bytes in fresh chunks (each may be handed to another thread). */
-export async function* readFileChunks(path: string, chunkSize = READ_CHUNK_SIZE): AsyncGenerator<Uint8Array> {
+/**
+ * Streams a file's bytes, each chunk its own buffer (from `allocate`, fresh by default), so
+ * it may be handed to another thread. Chunks are full-size except the last.
+ */
+export async function* readFileChunks(
+  path: string,
+  chunkSize = READ_CHUNK_SIZE,
+  allocate: (size: number) => Uint8Array = (size) => Buffer.allocUnsafeSlow(size),
+): AsyncGenerator<Uint8Array> {
   const handle = await open(path, 'r');
   try {
     while (true) {
-      const chunk = new Uint8Array(chunkSize);
-      const { bytesRead } = await handle.read(chunk, 0, chunkSize, null);
+      const chunk = allocate(chunkSize);
+      const bytesRead = (await readAt(handle, -1, chunk.length, chunk)).length;
       if (bytesRead === 0) return;
       yield bytesRead === chunkSize ? chunk : chunk.slice(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Feeds a file's bytes to `consume` through two reused buffers, reading the next chunk
+ * while the current one is consumed (for one-pass work like hashing, where nothing keeps
+ * the bytes).
+ */
+export async function scanFile(path: string, consume: (chunk: Uint8Array) => void, chunkSize = 4 * READ_CHUNK_SIZE): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    const buffers = [Buffer.allocUnsafeSlow(chunkSize), Buffer.allocUnsafeSlow(chunkSize)];
+    let turn = 0;
+    let reading = handle.read(buffers[0]!, 0, chunkSize, null);
+    while (true) {
+      const { bytesRead, buffer } = await reading;
+      if (bytesRead === 0) return;
+      turn ^= 1;
+      reading = handle.read(buffers[turn]!, 0, chunkSize, null);
+      consume(buffer.subarray(0, bytesRead));
     }
   } finally {
     await handle.close();
@@ -24,12 +54,14 @@ export async function fileSize(path: string): Promise<number> {
   return info.size;
 }
 
-/** Reads `length` bytes at `position`, fewer only at the end of the file. */
-export async function readAt(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
+/**
+ * Reads `length` bytes at `position` (-1: at the file's current position), fewer only at
+ * the end of the file, into `out` or a new buffer.
+ */
+export async function readAt(handle: FileHandle, position: number, length: number, out: Uint8Array = new Uint8Array(length)): Promise<Uint8Array> {
   let filled = 0;
   while (filled < length) {
-    const { bytesRead } = await handle.read(out, filled, length - filled, position + filled);
+    const { bytesRead } = await handle.read(out, filled, length - filled, position < 0 ? null : position + filled);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }

@@ -52,13 +52,16 @@ export class Kernel {
   }
 
   /**
-   * m = coefs.length / k outputs of `len` bytes each (freshly allocated):
-   * output j = XOR over i of coefs[j*k + i] · input i. `inputs` is either k separate blocks or
-   * one buffer holding the k blocks back to back.
+   * m = coefs.length / k outputs of `len` bytes each: output j = XOR over i of
+   * coefs[j*k + i] · input i. `inputs` is either k separate blocks or one buffer holding the
+   * k blocks back to back. Outputs are freshly allocated, or, given `into` (m·len bytes),
+   * written there back to back and returned as views of it (so a caller can reuse buffers).
    */
-  mulRows(coefs: Uint8Array, k: number, inputs: Uint8Array | readonly Uint8Array[], len: number): Uint8Array[] {
+  mulRows(coefs: Uint8Array, k: number, inputs: Uint8Array | readonly Uint8Array[], len: number, into?: Uint8Array): Uint8Array[] {
     const m = coefs.length / k;
-    if (m === 0 || len === 0) return Array.from({ length: m }, () => new Uint8Array(len));
+    if (into !== undefined && into.length !== m * len) throw new RangeError(`output buffer has ${into.length} bytes, expected ${m * len}`);
+    const view = (j: number) => (into === undefined ? new Uint8Array(len) : into.subarray(j * len, (j + 1) * len));
+    if (m === 0 || len === 0) return Array.from({ length: m }, (_, j) => view(j));
     const contiguous = inputs instanceof Uint8Array;
     const inStride = contiguous ? len : roundUp64(len);
     const outStride = roundUp64(len);
@@ -75,7 +78,15 @@ export class Kernel {
     }
     this.wasm.mulRows(coefAt, k, inAt, inStride, outAt, outStride, m, len, stripBytes(k));
     const outputs: Uint8Array[] = [];
-    for (let j = 0; j < m; j++) outputs.push(mem.slice(outAt + j * outStride, outAt + j * outStride + len));
+    for (let j = 0; j < m; j++) {
+      const result = mem.subarray(outAt + j * outStride, outAt + j * outStride + len);
+      if (into === undefined) {
+        outputs.push(result.slice());
+      } else {
+        into.set(result, j * len);
+        outputs.push(into.subarray(j * len, (j + 1) * len));
+      }
+    }
     return outputs;
   }
 

@@ -61,8 +61,12 @@ export class ReedSolomon {
     return getKernel().mulRows(this.parity, this.k, primaries, len);
   }
 
-  /** Same, but the k primaries are consecutive in one buffer of k·L bytes (the common case: a padded segment). */
-  encodeSegment(segment: Uint8Array, blockLength: number): Uint8Array[] {
+  /**
+   * Same, but the k primaries are consecutive in one buffer of k·L bytes (the common case: a
+   * padded segment). Given `into` ((n−k)·L bytes), the secondaries are written there back to
+   * back and returned as views of it.
+   */
+  encodeSegment(segment: Uint8Array, blockLength: number, into?: Uint8Array): Uint8Array[] {
     if (!Number.isInteger(blockLength) || blockLength < 0) {
       throw new FecInputError(`block length must be a non-negative integer (got ${blockLength})`);
     }
@@ -71,7 +75,7 @@ export class ReedSolomon {
         `segment has ${segment.length} bytes, expected k·blockLength = ${this.k}·${blockLength} = ${this.k * blockLength}`,
       );
     }
-    return getKernel().mulRows(this.parity, this.k, segment, blockLength);
+    return getKernel().mulRows(this.parity, this.k, segment, blockLength, into);
   }
 
   /** Any k distinct blocks with their share indices (any order) → the k primaries in order 0..k−1 (a present primary may be returned as-is). */

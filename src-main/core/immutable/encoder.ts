@@ -14,6 +14,7 @@ import {
 } from './params.js';
 import { inProcessSegmentEncoder, type EncodedSegment, type SegmentEncoder } from './segment-encoder.js';
 import { readSegments } from './segment-reader.js';
+import type { BufferRecycler } from './buffer-recycler.js';
 import {
   encodeShareHashes,
   encodeShareHeader,
@@ -33,6 +34,12 @@ export interface ChkEncodeOptions extends Partial<EncodingParameters> {
   readonly segmentEncoder?: SegmentEncoder;
   /** segments being encoded at once (bounds memory); default 4 */
   readonly segmentsInFlight?: number;
+  /**
+   * Reuse buffers through this recycler. The encoder then owns the plaintext chunks it is
+   * given (a whole-buffer chunk of exactly one segment is used without a copy), and the
+   * blocks of a 'segment' event are valid only until the next event is requested.
+   */
+  readonly buffers?: BufferRecycler;
 }
 
 /** First event: everything a share writer needs before any block. */
@@ -132,18 +139,40 @@ export async function* encodeChk(
     return { type: 'segment', index: segment.index, blocks: segment.blocks, bytesDone };
   };
 
+  const buffers = options.buffers;
+  const segments = readSegments(plaintext, geometry.size, geometry.segmentSize, {
+    allocate: buffers && ((length) => buffers.take(length)),
+    adoptChunks: buffers !== undefined,
+  });
+  /** Yields one finished segment; once the consumer asks for more, its buffers are reused. */
+  async function* emit(segment: EncodedSegment): AsyncGenerator<ChkEncodeSegment> {
+    yield finishOne(segment);
+    buffers?.give(segment.plaintext);
+    buffers?.give(segment.padded);
+    buffers?.give(segment.secondaryBuffer);
+  }
+
   let index = 0;
   try {
-    for await (const segmentPlaintext of readSegments(plaintext, geometry.size, geometry.segmentSize)) {
+    for await (const segmentPlaintext of segments) {
       const [offset] = segmentRange(geometry, index);
-      const job = { index, key: options.key, offset, plaintext: segmentPlaintext, neededShares: k, totalShares: n };
+      const secondaryLength = (n - k) * Math.ceil(segmentPlaintext.length / k);
+      const job = {
+        index,
+        key: options.key,
+        offset,
+        plaintext: segmentPlaintext,
+        neededShares: k,
+        totalShares: n,
+        secondaryBuffer: buffers?.take(secondaryLength),
+      };
       const encoded = segmentEncoder.encode(job);
       encoded.catch(() => undefined); // surfaced when awaited in order below
       pending.push(encoded);
       index += 1;
-      if (pending.length >= inFlightLimit) yield finishOne(await pending.shift()!);
+      if (pending.length >= inFlightLimit) yield* emit(await pending.shift()!);
     }
-    while (pending.length > 0) yield finishOne(await pending.shift()!);
+    while (pending.length > 0) yield* emit(await pending.shift()!);
   } finally {
     // An abandoned or failed encode must not leave rejections unobserved.
     for (const p of pending) p.catch(() => undefined);

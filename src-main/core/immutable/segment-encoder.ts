@@ -12,16 +12,24 @@ export interface SegmentJob {
   readonly plaintext: Uint8Array;
   readonly neededShares: number;
   readonly totalShares: number;
+  /** optional (N-K)·blockLength bytes to write the secondary blocks into (reused buffers) */
+  readonly secondaryBuffer?: Uint8Array;
 }
 
 export interface EncodedSegment {
   readonly index: number;
-  /** the unpadded ciphertext of the segment */
+  /** the unpadded ciphertext of the segment (a view of `padded`) */
   readonly ciphertext: Uint8Array;
+  /** the ciphertext zero-padded to K·blockLength; the K primary blocks are views of it */
+  readonly padded: Uint8Array;
   readonly crypttextSegmentHash: Uint8Array;
-  /** N blocks: block j goes to share j (the first K are slices of the padded ciphertext) */
+  /** N blocks: block j goes to share j */
   readonly blocks: Uint8Array[];
   readonly blockHashes: Uint8Array[];
+  /** the buffer the secondary blocks are views of */
+  readonly secondaryBuffer: Uint8Array;
+  /** the job's plaintext buffer, handed back for reuse once encrypted */
+  readonly plaintext: Uint8Array;
 }
 
 /** Runs segment jobs; in-process by default, or on worker threads (core/workers). */
@@ -51,19 +59,22 @@ export function encodeSegment(job: SegmentJob): EncodedSegment {
     padded = new Uint8Array(blockLength * k);
     padded.set(ciphertext);
   }
-  return finishSegment(job.index, padded, ciphertext.length, k, n);
-}
-
-/** Splits the padded ciphertext into K primary blocks, adds N-K secondaries, hashes them all. */
-function finishSegment(index: number, padded: Uint8Array, ciphertextLength: number, k: number, n: number): EncodedSegment {
-  const ciphertext = padded.subarray(0, ciphertextLength);
-  const crypttextSegmentHash = taggedHash(CIPHERTEXT_SEGMENT_TAG, ciphertext);
-  const blockLength = padded.length / k;
+  const secondaryLength = (n - k) * blockLength;
+  const given = job.secondaryBuffer;
+  const secondaryBuffer = given !== undefined && given.length === secondaryLength ? given : new Uint8Array(secondaryLength);
   const blocks: Uint8Array[] = [];
   for (let j = 0; j < k; j++) blocks.push(padded.subarray(j * blockLength, (j + 1) * blockLength));
-  if (n > k) blocks.push(...coderFor(k, n).encodeSegment(padded, blockLength));
-  const blockHashes = blocks.map((block) => taggedHash(BLOCK_TAG, block));
-  return { index, ciphertext, crypttextSegmentHash, blocks, blockHashes };
+  if (n > k) blocks.push(...coderFor(k, n).encodeSegment(padded, blockLength, secondaryBuffer));
+  return {
+    index: job.index,
+    ciphertext: padded.subarray(0, ciphertext.length),
+    padded,
+    crypttextSegmentHash: taggedHash(CIPHERTEXT_SEGMENT_TAG, ciphertext),
+    blocks,
+    blockHashes: blocks.map((block) => taggedHash(BLOCK_TAG, block)),
+    secondaryBuffer,
+    plaintext: job.plaintext,
+  };
 }
 
 /** Encodes on the calling thread. */

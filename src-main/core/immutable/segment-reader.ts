@@ -1,17 +1,29 @@
 import { EncodingParameterError } from './errors.js';
 
+export interface SegmentReadOptions {
+  /** where segment buffers come from (default: fresh ones) */
+  readonly allocate?: (size: number) => Uint8Array;
+  /**
+   * The source's chunks belong to the reader: a chunk that is exactly the next segment and
+   * spans its whole buffer is passed on as it is, without a copy.
+   */
+  readonly adoptChunks?: boolean;
+}
+
 /**
  * Regroups a plaintext stream of any chunk sizes into segments of exactly
- * `segmentSize` bytes (the last one shorter), each a fresh buffer that may be
+ * `segmentSize` bytes (the last one shorter), each its own buffer that may be
  * handed to another thread. Fails if the stream is not exactly `size` bytes.
  */
 export async function* readSegments(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   size: number,
   segmentSize: number,
+  options: SegmentReadOptions = {},
 ): AsyncGenerator<Uint8Array> {
+  const allocate = options.allocate ?? ((length: number) => new Uint8Array(length));
   let remaining = size;
-  let current = new Uint8Array(Math.min(segmentSize, remaining));
+  let current: Uint8Array | undefined;
   let filled = 0;
   for await (const chunk of source) {
     let at = 0;
@@ -19,6 +31,13 @@ export async function* readSegments(
       if (remaining === 0) {
         throw new EncodingParameterError(`the input is longer than its declared size of ${size} bytes`);
       }
+      const wanted = Math.min(segmentSize, remaining);
+      if (options.adoptChunks && filled === 0 && at === 0 && chunk.length === wanted && chunk.byteLength === chunk.buffer.byteLength) {
+        remaining -= wanted;
+        yield chunk;
+        break;
+      }
+      current ??= allocate(wanted);
       const take = Math.min(chunk.length - at, current.length - filled);
       current.set(chunk.subarray(at, at + take), filled);
       filled += take;
@@ -26,7 +45,7 @@ export async function* readSegments(
       if (filled === current.length) {
         remaining -= filled;
         yield current;
-        current = new Uint8Array(Math.min(segmentSize, remaining));
+        current = undefined;
         filled = 0;
       }
     }

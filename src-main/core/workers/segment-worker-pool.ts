@@ -2,8 +2,10 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { EncodedSegment, SegmentEncoder, SegmentJob } from '../immutable/segment-encoder.js';
 import type { SegmentReply, SegmentRequest, SegmentWireResult } from './segment-worker.js';
+import { ownsBuffer } from './transfer.js';
 
 interface Pending {
+  readonly job: SegmentJob;
   resolve: (segment: EncodedSegment) => void;
   reject: (error: Error) => void;
 }
@@ -25,16 +27,20 @@ function startWorker(): Worker {
   return new Worker(bootstrap, { eval: true });
 }
 
-function fromWire(result: SegmentWireResult, k: number): EncodedSegment {
+function fromWire(result: SegmentWireResult, k: number, n: number): EncodedSegment {
   const blockLength = result.padded.length / k;
-  const primaries: Uint8Array[] = [];
-  for (let j = 0; j < k; j++) primaries.push(result.padded.subarray(j * blockLength, (j + 1) * blockLength));
+  const blocks: Uint8Array[] = [];
+  for (let j = 0; j < k; j++) blocks.push(result.padded.subarray(j * blockLength, (j + 1) * blockLength));
+  for (let j = 0; j < n - k; j++) blocks.push(result.secondaryBuffer.subarray(j * blockLength, (j + 1) * blockLength));
   return {
     index: result.index,
     ciphertext: result.padded.subarray(0, result.ciphertextLength),
+    padded: result.padded,
     crypttextSegmentHash: result.crypttextSegmentHash,
-    blocks: [...primaries, ...result.secondaries],
+    blocks,
     blockHashes: result.blockHashes,
+    secondaryBuffer: result.secondaryBuffer,
+    plaintext: result.plaintext,
   };
 }
 
@@ -61,12 +67,12 @@ export class SegmentWorkerPool implements SegmentEncoder {
     const target = this.workers.reduce((best, w) => (w.pending.size < best.pending.size ? w : best));
     const id = this.nextId++;
     return new Promise<EncodedSegment>((resolve, reject) => {
-      target.pending.set(id, { resolve, reject });
+      target.pending.set(id, { job, resolve, reject });
       target.worker.ref(); // keep the process alive while a job is out
-      const plaintext = job.plaintext;
-      const transfer = plaintext.byteOffset === 0 && plaintext.byteLength === plaintext.buffer.byteLength;
+      // Whole buffers move to the worker without a copy (and come back with the result).
+      const transfers = [job.plaintext, job.secondaryBuffer].filter((b) => b !== undefined && b.byteLength > 0 && ownsBuffer(b));
       const request: SegmentRequest = { id, job };
-      target.worker.postMessage(request, transfer ? [plaintext.buffer as ArrayBuffer] : []);
+      target.worker.postMessage(request, [...new Set(transfers.map((b) => b!.buffer as ArrayBuffer))]);
     });
   }
 
@@ -76,12 +82,7 @@ export class SegmentWorkerPool implements SegmentEncoder {
     poolWorker.pending.delete(reply.id);
     if (poolWorker.pending.size === 0) poolWorker.worker.unref(); // an idle pool never holds the process open
     if ('error' in reply) pending.reject(new Error(`segment encoding failed: ${reply.error}`));
-    else pending.resolve(fromWire(reply.result, this.kOf(reply.result)));
-  }
-
-  /** K = blocks hashed − secondaries sent. */
-  private kOf(result: SegmentWireResult): number {
-    return result.blockHashes.length - result.secondaries.length;
+    else pending.resolve(fromWire(reply.result, pending.job.neededShares, pending.job.totalShares));
   }
 
   private failAll(poolWorker: PoolWorker, error: Error): void {

@@ -1,6 +1,7 @@
 import '../../../src-shared/polyfills/promise-with-resolvers.js';
 import { parentPort } from 'node:worker_threads';
 import { encodeSegment, type SegmentJob } from '../immutable/segment-encoder.js';
+import { ownsBuffer } from './transfer.js';
 
 export interface SegmentRequest {
   readonly id: number;
@@ -13,9 +14,12 @@ export interface SegmentWireResult {
   /** the padded ciphertext: the unpadded ciphertext and the K primary blocks are views of it */
   readonly padded: Uint8Array;
   readonly ciphertextLength: number;
-  readonly secondaries: Uint8Array[];
+  /** the N-K secondary blocks back to back */
+  readonly secondaryBuffer: Uint8Array;
   readonly crypttextSegmentHash: Uint8Array;
   readonly blockHashes: Uint8Array[];
+  /** the job's plaintext buffer, sent back for reuse */
+  readonly plaintext: Uint8Array;
 }
 
 export type SegmentReply =
@@ -24,8 +28,8 @@ export type SegmentReply =
 
 /** A view that owns its whole ArrayBuffer is transferred; any other is copied compactly. */
 function owned(bytes: Uint8Array, transfers: ArrayBuffer[]): Uint8Array {
-  const compact = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-  transfers.push(compact.buffer as ArrayBuffer);
+  const compact = ownsBuffer(bytes) ? bytes : bytes.slice();
+  if (compact.byteLength > 0 && !transfers.includes(compact.buffer as ArrayBuffer)) transfers.push(compact.buffer as ArrayBuffer);
   return compact;
 }
 
@@ -34,17 +38,16 @@ if (port === null) throw new Error('segment-worker must run in a worker thread')
 
 port.on('message', (request: SegmentRequest) => {
   try {
-    const { index, ciphertext, crypttextSegmentHash, blocks, blockHashes } = encodeSegment(request.job);
-    const k = request.job.neededShares;
-    const first = blocks[0]!;
+    const encoded = encodeSegment(request.job);
     const transfers: ArrayBuffer[] = [];
     const result: SegmentWireResult = {
-      index,
-      padded: owned(new Uint8Array(first.buffer, first.byteOffset, first.length * k), transfers),
-      ciphertextLength: ciphertext.length,
-      secondaries: blocks.slice(k).map((b) => owned(b, transfers)),
-      crypttextSegmentHash: crypttextSegmentHash.slice(),
-      blockHashes: blockHashes.map((h) => h.slice()),
+      index: encoded.index,
+      padded: owned(encoded.padded, transfers),
+      ciphertextLength: encoded.ciphertext.length,
+      secondaryBuffer: owned(encoded.secondaryBuffer, transfers),
+      crypttextSegmentHash: encoded.crypttextSegmentHash.slice(),
+      blockHashes: encoded.blockHashes.map((h) => h.slice()),
+      plaintext: owned(encoded.plaintext, transfers),
     };
     port.postMessage({ id: request.id, result } satisfies SegmentReply, transfers);
   } catch (error) {

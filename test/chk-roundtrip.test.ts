@@ -7,6 +7,7 @@ import { encodeChk } from '../src-main/core/immutable/encoder.js';
 import { memoryShareSource } from '../src-main/core/immutable/share-source.js';
 import { parseShareHeader } from '../src-main/core/immutable/share-layout.js';
 import { SegmentWorkerPool } from '../src-main/core/workers/segment-worker-pool.js';
+import { BufferRecycler } from '../src-main/core/immutable/buffer-recycler.js';
 import { decodeToMemory, encodeToMemory, sameBytes, sources } from './support/chk.js';
 
 const SEG = 4096;
@@ -46,6 +47,29 @@ describe('CHK round trips', () => {
       expect(formatCap(viaPool.cap)).toBe(formatCap(inProcess.cap));
       viaPool.shares.forEach((share, j) => expect(sameBytes(share, inProcess.shares[j]!)).toBe('same'));
       expect(sameBytes(await decodeToMemory(viaPool.cap, sources(viaPool.shares, [3, 8, 1])), data)).toBe('same');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reusing buffers (worker threads, adopted chunks) gives the same shares, blocks copied before the next event', async () => {
+    const data = randomBytes(7 * SEG + 1234);
+    const expected = await encodeToMemory(data, { maxSegmentSize: SEG, key: Buffer.alloc(16, 7) });
+    const pool = new SegmentWorkerPool(2);
+    try {
+      const buffers = new BufferRecycler();
+      const chunks = Array.from({ length: 8 }, (_, i) => Uint8Array.from(data.subarray(i * 3 * Math.ceil(SEG / 3), (i + 1) * 3 * Math.ceil(SEG / 3))));
+      const parts: Uint8Array[][] = Array.from({ length: 10 }, () => []);
+      let seen = 0;
+      for await (const event of encodeChk(chunks, { maxSegmentSize: SEG, size: data.length, key: Buffer.alloc(16, 7), segmentEncoder: pool, buffers })) {
+        if (event.type === 'start') parts.forEach((p) => p.push(event.header));
+        else if (event.type === 'segment') {
+          seen++;
+          event.blocks.forEach((b, j) => parts[j]!.push(b.slice()));
+        } else event.trailers.forEach((t, j) => parts[j]!.push(t));
+      }
+      expect(seen).toBe(8);
+      parts.forEach((p, j) => expect(sameBytes(Buffer.concat(p), expected.shares[j]!)).toBe('same'));
     } finally {
       await pool.close();
     }

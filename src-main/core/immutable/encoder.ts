@@ -156,7 +156,7 @@ export async function* encodeChk(
   try {
     for await (const segmentPlaintext of segments) {
       const [offset] = segmentRange(geometry, index);
-      const secondaryLength = (n - k) * Math.ceil(segmentPlaintext.length / k);
+      const blockLength = Math.ceil(segmentPlaintext.length / k);
       const job = {
         index,
         key: options.key,
@@ -164,7 +164,8 @@ export async function* encodeChk(
         plaintext: segmentPlaintext,
         neededShares: k,
         totalShares: n,
-        secondaryBuffer: buffers?.take(secondaryLength),
+        paddedBuffer: buffers?.take(k * blockLength),
+        secondaryBuffer: buffers?.take((n - k) * blockLength),
       };
       const encoded = segmentEncoder.encode(job);
       encoded.catch(() => undefined); // surfaced when awaited in order below

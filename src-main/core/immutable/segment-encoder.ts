@@ -1,4 +1,4 @@
-import { aesCtr } from '../crypto/aes-ctr.js';
+import { AesCtrStream, aesCtr } from '../crypto/aes-ctr.js';
 import { taggedHash } from '../crypto/hashes.js';
 import { BLOCK_TAG, CIPHERTEXT_SEGMENT_TAG } from '../crypto/tags.js';
 import { ReedSolomon } from '../fec/reed-solomon.js';
@@ -12,8 +12,24 @@ export interface SegmentJob {
   readonly plaintext: Uint8Array;
   readonly neededShares: number;
   readonly totalShares: number;
-  /** optional (N-K)·blockLength bytes to write the secondary blocks into (reused buffers) */
+  /** optional K·blockLength bytes to write the (padded) ciphertext into (a reused buffer) */
+  readonly paddedBuffer?: Uint8Array;
+  /** optional (N-K)·blockLength bytes to write the secondary blocks into (a reused buffer) */
   readonly secondaryBuffer?: Uint8Array;
+}
+
+/**
+ * Encrypting in pieces into a reused buffer: each piece's output is small enough to come
+ * from the allocator's free lists, where a fresh segment-sized buffer per segment would
+ * page-fault (and contend) in every worker thread.
+ */
+const AES_PIECE = 64 * 1024;
+
+function encryptInto(job: SegmentJob, out: Uint8Array): void {
+  const stream = AesCtrStream.at(job.key, job.offset);
+  const { plaintext } = job;
+  for (let at = 0; at < plaintext.length; at += AES_PIECE) out.set(stream.update(plaintext.subarray(at, at + AES_PIECE)), at);
+  out.fill(0, plaintext.length);
 }
 
 export interface EncodedSegment {
@@ -52,13 +68,21 @@ function coderFor(k: number, n: number): ReedSolomon {
 
 export function encodeSegment(job: SegmentJob): EncodedSegment {
   const { neededShares: k, totalShares: n } = job;
-  const ciphertext = aesCtr(job.key, job.plaintext, job.offset);
-  const blockLength = Math.ceil(ciphertext.length / k);
-  let padded: Uint8Array = ciphertext;
-  if (blockLength * k !== ciphertext.length) {
-    padded = new Uint8Array(blockLength * k);
-    padded.set(ciphertext);
+  const size = job.plaintext.length;
+  const blockLength = Math.ceil(size / k);
+  let padded: Uint8Array;
+  if (job.paddedBuffer !== undefined && job.paddedBuffer.length === blockLength * k) {
+    padded = job.paddedBuffer;
+    encryptInto(job, padded);
+  } else {
+    padded = aesCtr(job.key, job.plaintext, job.offset);
+    if (blockLength * k !== size) {
+      const grown = new Uint8Array(blockLength * k);
+      grown.set(padded);
+      padded = grown;
+    }
   }
+  const ciphertext = padded.subarray(0, size);
   const secondaryLength = (n - k) * blockLength;
   const given = job.secondaryBuffer;
   const secondaryBuffer = given !== undefined && given.length === secondaryLength ? given : new Uint8Array(secondaryLength);
@@ -67,7 +91,7 @@ export function encodeSegment(job: SegmentJob): EncodedSegment {
   if (n > k) blocks.push(...coderFor(k, n).encodeSegment(padded, blockLength, secondaryBuffer));
   return {
     index: job.index,
-    ciphertext: padded.subarray(0, ciphertext.length),
+    ciphertext,
     padded,
     crypttextSegmentHash: taggedHash(CIPHERTEXT_SEGMENT_TAG, ciphertext),
     blocks,

@@ -70,7 +70,7 @@ export class SegmentWorkerPool implements SegmentEncoder {
       target.pending.set(id, { job, resolve, reject });
       target.worker.ref(); // keep the process alive while a job is out
       // Whole buffers move to the worker without a copy (and come back with the result).
-      const transfers = [job.plaintext, job.secondaryBuffer].filter((b) => b !== undefined && b.byteLength > 0 && ownsBuffer(b));
+      const transfers = [job.plaintext, job.paddedBuffer, job.secondaryBuffer].filter((b) => b !== undefined && b.byteLength > 0 && ownsBuffer(b));
       const request: SegmentRequest = { id, job };
       target.worker.postMessage(request, [...new Set(transfers.map((b) => b!.buffer as ArrayBuffer))]);
     });

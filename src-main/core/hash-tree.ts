@@ -1,5 +1,6 @@
 import { HASH_SIZE, taggedHash, taggedPairHash } from './crypto/hashes.js';
 import { MERKLE_EMPTY_LEAF_TAG, MERKLE_INTERNAL_NODE_TAG } from './crypto/tags.js';
+import { equalBytes } from './bytes.js';
 
 // Tahoe's Merkle trees (chk-format.md §9): leaves padded to a power of two with
 // tagged "empty leaf" hashes, nodes in one breadth-first array, root at index 0,
@@ -107,12 +108,6 @@ export class BadHashError extends Error {
     super(message);
     this.name = 'BadHashError';
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

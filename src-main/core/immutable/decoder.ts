@@ -1,5 +1,6 @@
 import type { ChkReadCap } from '../../../src-shared/caps/index.js';
 import { aesCtr } from '../crypto/aes-ctr.js';
+import { equalBytes } from '../bytes.js';
 import { HASH_SIZE, taggedHash } from '../crypto/hashes.js';
 import { BLOCK_TAG, CIPHERTEXT_SEGMENT_TAG } from '../crypto/tags.js';
 import { ReedSolomon } from '../fec/reed-solomon.js';
@@ -43,12 +44,6 @@ const DEFAULT_WHOLE_TREE_CHECK_LIMIT = 8 * 1024 * 1024;
 interface FileFacts {
   readonly ueb: UriExtension;
   readonly geometry: ChkGeometry;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 async function readExact(source: ShareSource, offset: number, length: number, what: string): Promise<Uint8Array> {

@@ -1,5 +1,6 @@
 import type { ChkReadCap } from '../../../src-shared/caps/index.js';
 import { storageIndexOfKey } from '../../../src-shared/caps/index.js';
+import { concatBytes } from '../bytes.js';
 import { TaggedHasher } from '../crypto/hashes.js';
 import { CIPHERTEXT_TAG } from '../crypto/tags.js';
 import { AES_KEY_SIZE } from '../crypto/aes-ctr.js';
@@ -210,14 +211,4 @@ export async function* encodeChk(
     size: geometry.size,
   };
   yield { type: 'end', trailers, uriExtension, cap };
-}
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

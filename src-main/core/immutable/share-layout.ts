@@ -71,24 +71,23 @@ export function shareSize(layout: ShareLayout, uebLength: number): number {
   return layout.uebOffset + uebLengthFieldSize(layout.version) + uebLength;
 }
 
-function headerFields(layout: ShareLayout): number[] {
-  return [
-    layout.blockSize,
-    layout.shareDataSize,
-    layout.dataOffset,
-    layout.plaintextTreeOffset,
-    layout.crypttextTreeOffset,
-    layout.blockTreeOffset,
-    layout.shareHashesOffset,
-    layout.uebOffset,
-  ];
-}
+/** The eight header fields after the version, in the order they are stored. */
+const HEADER_FIELDS = [
+  'blockSize',
+  'shareDataSize',
+  'dataOffset',
+  'plaintextTreeOffset',
+  'crypttextTreeOffset',
+  'blockTreeOffset',
+  'shareHashesOffset',
+  'uebOffset',
+] as const;
 
 export function encodeShareHeader(layout: ShareLayout): Uint8Array {
   const out = new Uint8Array(headerSize(layout.version));
   const view = new DataView(out.buffer);
   view.setUint32(0, layout.version);
-  headerFields(layout).forEach((value, i) => {
+  HEADER_FIELDS.map((field) => layout[field]).forEach((value, i) => {
     if (layout.version === 1) view.setUint32(4 + 4 * i, value);
     else view.setBigUint64(4 + 8 * i, BigInt(value));
   });
@@ -111,25 +110,14 @@ export function parseShareHeader(bytes: Uint8Array): ShareLayout {
   if (version !== 1 && version !== 2) throw new ShareHeaderError(`unknown share layout version ${version} (expected 1 or 2)`);
   const size = headerSize(version);
   if (bytes.length < size) throw new ShareHeaderError(`share is only ${bytes.length} bytes: too short for a v${version} header`);
-  const fields: number[] = [];
-  for (let i = 0; i < 8; i++) {
+  const fields: Record<string, number> = {};
+  HEADER_FIELDS.forEach((field, i) => {
     const value = version === 1 ? view.getUint32(4 + 4 * i) : Number(view.getBigUint64(4 + 8 * i));
-    if (!Number.isSafeInteger(value)) throw new ShareHeaderError(`share header field ${i} is out of range`);
-    fields.push(value);
-  }
-  const [blockSize, shareDataSize, dataOffset, plaintextTreeOffset, crypttextTreeOffset, blockTreeOffset, shareHashesOffset, uebOffset] =
-    fields as [number, number, number, number, number, number, number, number];
-  const layout: ShareLayout = {
-    version,
-    blockSize,
-    shareDataSize,
-    dataOffset,
-    plaintextTreeOffset,
-    crypttextTreeOffset,
-    blockTreeOffset,
-    shareHashesOffset,
-    uebOffset,
-  };
+    if (!Number.isSafeInteger(value)) throw new ShareHeaderError(`share header field ${field} is out of range`);
+    fields[field] = value;
+  });
+  const layout = { version, ...fields } as ShareLayout;
+  const { dataOffset, plaintextTreeOffset, crypttextTreeOffset, blockTreeOffset, shareHashesOffset, uebOffset } = layout;
   const offsets = [dataOffset, plaintextTreeOffset, crypttextTreeOffset, blockTreeOffset, shareHashesOffset, uebOffset];
   if (dataOffset !== size || offsets.some((o, i) => i > 0 && o < offsets[i - 1]!)) {
     throw new ShareHeaderError('share header offsets are not in order');

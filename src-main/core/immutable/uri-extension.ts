@@ -1,3 +1,4 @@
+import { concatBytes } from '../bytes.js';
 import { netstring } from '../crypto/netstring.js';
 import { taggedHash } from '../crypto/hashes.js';
 import { UEB_TAG } from '../crypto/tags.js';
@@ -43,14 +44,7 @@ export function packUriExtension(ueb: UriExtension): Uint8Array {
     ['total_shares', String(n)],
   ];
   fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const parts = fields.flatMap(([key, value]) => [encoder.encode(`${key}:`), netstring(value)]);
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(fields.flatMap(([key, value]) => [encoder.encode(`${key}:`), netstring(value)]));
 }
 
 export function uriExtensionHash(packed: Uint8Array): Uint8Array {

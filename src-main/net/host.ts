@@ -1,0 +1,89 @@
+// The Cairn libp2p host: TCP + Noise + Yamux, identify and ping, and nothing else
+// (no discovery, no relay, no DHT: peers come from the introducer).
+//
+// Grid membership is enforced by the Noise handshake itself: its prologue is derived from the
+// grid key, and Noise mixes the prologue into the handshake hash, so a peer with another key
+// (or none) fails the handshake at its first encrypted payload, before identify or any Cairn
+// protocol runs. This costs nothing per byte, unlike @libp2p/pnet, which would add a second
+// cipher pass over all traffic (shared/notes/libp2p-v3.md). The multistream negotiation that
+// precedes Noise stays in plaintext; it reveals only that this is a libp2p node using Noise.
+
+import '../../src-shared/polyfills/promise-with-resolvers.js';
+
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify, type Identify } from '@libp2p/identify';
+import type { Libp2p } from '@libp2p/interface';
+import { ping, type Ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { createLibp2p } from 'libp2p';
+import { taggedHash } from '../core/crypto/hashes.js';
+import type { NodePrivateKey } from './keys.js';
+
+export const GRID_KEY_SIZE = 32;
+export const GRID_PROLOGUE_TAG = 'cairn-grid-prologue-v1';
+
+/** Yamux grows a stream's receive window up to this; see STREAM_READ_BUFFER. */
+const MAX_STREAM_WINDOW = 4 * 1024 * 1024;
+/**
+ * While a reader has paused a stream (FrameReader backpressure), the sender may still deliver
+ * one full window, which the stream buffers; a read buffer smaller than the window makes
+ * libp2p reset the stream. Twice the window leaves room for what was queued before the pause.
+ */
+const STREAM_READ_BUFFER = 2 * MAX_STREAM_WINDOW;
+
+export interface CairnHostOptions {
+  /** The node's identity (see keys.ts). */
+  readonly privateKey: NodePrivateKey;
+  /** Multiaddrs to listen on, e.g. '/ip4/127.0.0.1/tcp/0'. */
+  readonly listen: readonly string[];
+  /** The grid's 32-byte pre-shared key: only holders of the same key can connect. */
+  readonly gridKey: Uint8Array;
+  /**
+   * Raise libp2p's per-host inbound limits (5 connections/s, 10 pending upgrades), which
+   * refuse legitimate loopback grids and tests that redial (they then see only ECONNRESET).
+   */
+  readonly loopbackLimits?: boolean;
+}
+
+export type CairnServices = { identify: Identify; ping: Ping };
+export type CairnHost = Libp2p<CairnServices>;
+
+/** The Noise prologue for a grid: tagged hash of the grid key (the key itself is not sent). */
+export function gridPrologue(gridKey: Uint8Array): Uint8Array {
+  if (gridKey.length !== GRID_KEY_SIZE) {
+    throw new RangeError(`the grid key must be ${GRID_KEY_SIZE} bytes, not ${gridKey.length}`);
+  }
+  return taggedHash(GRID_PROLOGUE_TAG, gridKey);
+}
+
+/** Creates and starts a host. Stop it with `host.stop()`. */
+export async function createCairnHost(options: CairnHostOptions): Promise<CairnHost> {
+  const prologueBytes = gridPrologue(options.gridKey);
+  const loopback = options.loopbackLimits === true;
+  return createLibp2p<CairnServices>({
+    privateKey: options.privateKey,
+    addresses: { listen: [...options.listen] },
+    transports: [tcp()],
+    connectionEncrypters: [noise({ prologueBytes })],
+    streamMuxers: [
+      yamux({
+        streamOptions: {
+          maxStreamWindowSize: MAX_STREAM_WINDOW,
+          maxReadBufferLength: STREAM_READ_BUFFER,
+        },
+      }),
+    ],
+    services: {
+      identify: identify(),
+      ping: ping(),
+    },
+    connectionManager: loopback
+      ? {
+          inboundConnectionThreshold: 1_000,
+          maxIncomingPendingConnections: 256,
+        }
+      : {},
+    start: true,
+  });
+}

@@ -1,8 +1,10 @@
 import '../../../src-shared/polyfills/promise-with-resolvers.js';
 import { debugCommand } from './debug/index.js';
+import { createIntroducerCommand } from './node/create-introducer.js';
+import { createNodeCommand } from './node/create-node.js';
 import { UsageError, print, type Command } from './usage.js';
 
-const commands: readonly Command[] = [debugCommand];
+const commands: readonly Command[] = [createIntroducerCommand, createNodeCommand, debugCommand];
 
 const usage = `usage: cairn COMMAND [options]
 

@@ -1,0 +1,246 @@
+import type { ChkReadCap, FileCap } from '../../src-shared/caps/index.js';
+import { deriveBucketLeaseSecrets } from '../core/lease-secrets.js';
+import { convergentKeyHasher, randomKey } from '../core/immutable/convergence.js';
+import { encodeChk, type ChkEncodeStart } from '../core/immutable/encoder.js';
+import { isLiteralSize, literalCap } from '../core/immutable/literal.js';
+import { effectiveSegmentSize } from '../core/immutable/params.js';
+import type { SegmentEncoder } from '../core/immutable/segment-encoder.js';
+import { concatBytes } from '../core/bytes.js';
+import { UploadUnhappinessError } from './errors.js';
+import type { GridServer, ShareWriter } from './grid-server.js';
+import { permuteServers, uploadCandidates } from './placement/permuted-ring.js';
+import { replanSharePlacement, planSharePlacement, type PlacementRequest, type PlacementServer } from './placement/share-placement.js';
+import { unhappinessMessage } from './placement/unhappiness-message.js';
+
+/** Something to upload; `open()` may be called twice (convergent keys read the data first). */
+export interface Uploadable {
+  readonly size: number;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+export interface UploadEncoding {
+  readonly needed: number;
+  readonly happy: number;
+  readonly total: number;
+}
+
+export interface UploadOptions {
+  /** the storage servers connected now */
+  readonly servers: readonly GridServer[];
+  readonly encoding: UploadEncoding;
+  readonly maxSegmentSize?: number;
+  /** the node's 32-byte lease secret */
+  readonly leaseSecret: Uint8Array;
+  /** without one the key is random (no dedupe) */
+  readonly convergenceSecret?: Uint8Array;
+  readonly segmentEncoder?: SegmentEncoder;
+  readonly onProgress?: (bytesDone: number, size: number) => void;
+  /** how long a server may take to answer a share query or allocation (default 15 s) */
+  readonly queryTimeoutMs?: number;
+  /** attempts after servers fail mid-upload (default 3) */
+  readonly attempts?: number;
+}
+
+export interface UploadResult {
+  readonly cap: FileCap;
+  /** share numbers each server holds for the file (new and already present) */
+  readonly placement: ReadonlyMap<string, ReadonlySet<number>>;
+  readonly happiness: number;
+}
+
+const DEFAULT_MAX_SEGMENT_SIZE = 1024 * 1024;
+
+/** A server failed while shares were being written; the attempt is retried without it. */
+class ServerFailedError extends Error {
+  constructor(readonly serverId: string, cause: unknown) {
+    super(`storage server ${serverId} failed: ${(cause as Error).message}`);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+interface OpenWriter {
+  readonly server: GridServer;
+  readonly shareNumber: number;
+  readonly writer: ShareWriter;
+}
+
+/**
+ * Uploads an immutable file: encrypts and encodes it, places its N shares on the permuted
+ * ring so that servers-of-happiness holds, and streams every share to its server. A server
+ * that fails mid-upload is dropped and the upload starts again without it, so its shares go
+ * elsewhere; when happiness cannot be reached, every open bucket is aborted (no share that
+ * looks complete is left) and UploadUnhappinessError says why.
+ */
+export async function uploadImmutable(uploadable: Uploadable, options: UploadOptions): Promise<UploadResult> {
+  const { size } = uploadable;
+  if (isLiteralSize(size)) {
+    const data = concatBytes(await collect(uploadable.open()));
+    if (data.length !== size) throw new Error(`the input has ${data.length} bytes, but its declared size is ${size}`);
+    return { cap: literalCap(data), placement: new Map(), happiness: 0 };
+  }
+  const params = {
+    neededShares: options.encoding.needed,
+    totalShares: options.encoding.total,
+    maxSegmentSize: options.maxSegmentSize ?? DEFAULT_MAX_SEGMENT_SIZE,
+  };
+  let key: Uint8Array;
+  if (options.convergenceSecret === undefined) {
+    key = randomKey();
+  } else {
+    const hasher = convergentKeyHasher(options.convergenceSecret, params.neededShares, params.totalShares, effectiveSegmentSize(size, params));
+    for await (const chunk of uploadable.open()) hasher.update(chunk);
+    key = hasher.digest();
+  }
+  const excluded = new Set<string>();
+  const attempts = options.attempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await uploadAttempt(uploadable, key, params, options, excluded);
+    } catch (error) {
+      if (!(error instanceof ServerFailedError) || attempt >= attempts) throw error;
+      excluded.add(error.serverId);
+    }
+  }
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of chunks) out.push(Uint8Array.from(chunk));
+  return out;
+}
+
+async function uploadAttempt(
+  uploadable: Uploadable,
+  key: Uint8Array,
+  params: { neededShares: number; totalShares: number; maxSegmentSize: number },
+  options: UploadOptions,
+  excluded: ReadonlySet<string>,
+): Promise<UploadResult> {
+  let writers: OpenWriter[] = [];
+  let placement: ReadonlyMap<string, ReadonlySet<number>> = new Map();
+  let happiness = 0;
+  let start: ChkEncodeStart | undefined;
+  const abortAll = async () => {
+    await Promise.all(writers.map((w) => w.writer.abort().catch(() => undefined)));
+    writers = [];
+  };
+  try {
+    for await (const event of encodeChk(uploadable.open(), { ...params, size: uploadable.size, key, segmentEncoder: options.segmentEncoder })) {
+      if (event.type === 'start') {
+        start = event;
+        const servers = options.servers.filter((s) => !excluded.has(s.id));
+        ({ writers, placement, happiness } = await placeShares(event, servers, options));
+        await writeAll(writers, () => [0, event.header]);
+      } else if (event.type === 'segment') {
+        const { dataOffset } = start!.layout;
+        const blockSize = start!.geometry.blockSize;
+        await writeAll(writers, (w) => [dataOffset + event.index * blockSize, event.blocks[w.shareNumber]!]);
+        options.onProgress?.(event.bytesDone, uploadable.size);
+      } else {
+        const trailerOffset = start!.layout.plaintextTreeOffset;
+        await writeAll(writers, (w) => [trailerOffset, event.trailers[w.shareNumber]!]);
+        await Promise.all(
+          writers.map((w) => w.writer.close().catch((error: unknown) => Promise.reject(new ServerFailedError(w.server.id, error)))),
+        );
+        writers = [];
+        return { cap: event.cap satisfies ChkReadCap, placement, happiness };
+      }
+    }
+    throw new Error('the encoder stopped before it finished');
+  } finally {
+    await abortAll();
+  }
+}
+
+async function writeAll(writers: readonly OpenWriter[], what: (w: OpenWriter) => [number, Uint8Array]): Promise<void> {
+  await Promise.all(
+    writers.map(async (w) => {
+      const [offset, bytes] = what(w);
+      try {
+        await w.writer.write(offset, bytes);
+      } catch (error) {
+        throw new ServerFailedError(w.server.id, error);
+      }
+    }),
+  );
+}
+
+/** Asks the ring's first 2N servers what they hold and have room for, then allocates until happy. */
+async function placeShares(
+  start: ChkEncodeStart,
+  servers: readonly GridServer[],
+  options: UploadOptions,
+): Promise<{ writers: OpenWriter[]; placement: ReadonlyMap<string, ReadonlySet<number>>; happiness: number }> {
+  const { storageIndex, shareSize } = start;
+  const { happy, total } = options.encoding;
+  const timeout = options.queryTimeoutMs ?? 15_000;
+  const byId = new Map(servers.map((s) => [s.id, s]));
+  const candidates = uploadCandidates(permuteServers(storageIndex, servers), total);
+  const answers = await Promise.all(
+    candidates.map(async (server): Promise<PlacementServer | undefined> => {
+      try {
+        const [version, held] = await withTimeout(
+          Promise.all([server.api.version(), server.api.getBuckets(storageIndex)]),
+          timeout,
+          `asking ${server.nickname} for shares`,
+        );
+        return { id: server.id, writable: version.maximumImmutableShareSize >= shareSize, existingShares: new Set(held.keys()) };
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  let request: PlacementRequest = { servers: answers.filter((a) => a !== undefined), totalShares: total, happy };
+  let plan = planSharePlacement(request);
+  const writers: OpenWriter[] = [];
+  const everWritable = new Set(request.servers.filter((s) => s.writable).map((s) => s.id));
+  for (let round = 0; round < 2 * total && plan.isHappy && plan.allocations.size > 0; round++) {
+    const accepted = new Map<string, Set<number>>();
+    const refused: string[] = [];
+    const failed: string[] = [];
+    await Promise.all(
+      [...plan.allocations].map(async ([id, shares]) => {
+        const server = byId.get(id)!;
+        const secrets = deriveBucketLeaseSecrets(options.leaseSecret, storageIndex, server.leaseSeed);
+        try {
+          const allocation = await withTimeout(
+            server.api.allocateBuckets(storageIndex, secrets.renew, secrets.cancel, shares, shareSize),
+            timeout,
+            `allocating shares on ${server.nickname}`,
+          );
+          const got = new Set<number>(allocation.alreadyHave.filter((n) => shares.has(n)));
+          for (const [shareNumber, writer] of allocation.writers) {
+            got.add(shareNumber);
+            writers.push({ server, shareNumber, writer });
+          }
+          accepted.set(id, got);
+          if (allocation.refused.length > 0) refused.push(id);
+        } catch {
+          failed.push(id);
+        }
+      }),
+    );
+    for (const id of [...refused, ...failed]) everWritable.delete(id);
+    ({ request, plan } = replanSharePlacement(request, { accepted, refused, failed }));
+  }
+  if (!plan.isHappy) {
+    await Promise.all(writers.map((w) => w.writer.abort().catch(() => undefined)));
+    throw new UploadUnhappinessError(
+      unhappinessMessage({
+        happy,
+        connected: servers.length,
+        responding: request.servers.length,
+        writable: everWritable.size,
+        happiness: plan.happiness,
+      }),
+    );
+  }
+  return { writers, placement: plan.placement, happiness: plan.happiness };
+}

@@ -1,0 +1,171 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatCap, type FileCap } from '../src-shared/caps/index.js';
+import { downloadImmutable } from '../src-main/grid/downloader.js';
+import { NotEnoughSharesFoundError, UploadUnhappinessError } from '../src-main/grid/errors.js';
+import { uploadImmutable, type Uploadable } from '../src-main/grid/uploader.js';
+import { localServers, type LocalServer } from './support/local-grid.js';
+import { sameBytes } from './support/chk.js';
+
+const leaseSecret = randomBytes(32);
+const convergenceSecret = randomBytes(32);
+let cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+  cleanups = [];
+});
+
+async function grid(count: number, options?: Parameters<typeof localServers>[1]): Promise<LocalServer[]> {
+  const { servers, cleanup } = await localServers(count, options);
+  cleanups.push(cleanup);
+  return servers;
+}
+
+function bytesUploadable(data: Uint8Array): Uploadable {
+  return {
+    size: data.length,
+    async *open() {
+      for (let at = 0; at < data.length; at += 65536) yield data.subarray(at, at + 65536);
+    },
+  };
+}
+
+async function download(cap: FileCap, servers: readonly LocalServer[], onBad?: (share: string) => void): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of downloadImmutable(cap, { servers, onBadShare: (e) => onBad?.(e.share) })) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** Every final share file on a server (not incoming). */
+async function shareFiles(server: LocalServer): Promise<string[]> {
+  const root = join(server.dir, 'shares');
+  const out: string[] = [];
+  for (const prefix of await readdir(root).catch(() => [])) {
+    if (prefix === 'incoming') continue;
+    for (const si of await readdir(join(root, prefix))) for (const n of await readdir(join(root, prefix, si))) out.push(join(root, prefix, si, n));
+  }
+  return out;
+}
+
+const encoding = { needed: 3, happy: 7, total: 10 };
+
+describe('upload and download over real storage backends', () => {
+  it('3/7/10 round trip; any 3 servers holding shares are enough', async () => {
+    const servers = await grid(10);
+    const data = randomBytes(1024 * 1024 + 1);
+    const result = await uploadImmutable(bytesUploadable(data), { servers, encoding, leaseSecret, convergenceSecret, maxSegmentSize: 128 * 1024 });
+    expect(result.happiness).toBeGreaterThanOrEqual(7);
+    expect(sameBytes(await download(result.cap, servers), data)).toBe('same');
+    const holders = servers.filter((s) => (result.placement.get(s.id)?.size ?? 0) > 0);
+    for (let trial = 0; trial < 5; trial++) {
+      const survivors = [...holders].sort(() => Math.random() - 0.5).slice(0, 3);
+      expect(sameBytes(await download(result.cap, survivors), data)).toBe('same');
+    }
+  });
+
+  it('sizes 0, 1, 55 (LIT, no servers) and 56, 1 MiB ± 1', async () => {
+    const servers = await grid(10);
+    for (const size of [0, 1, 55]) {
+      const data = randomBytes(size);
+      const { cap } = await uploadImmutable(bytesUploadable(data), { servers: [], encoding, leaseSecret });
+      expect(cap.kind).toBe('lit');
+      expect(sameBytes(await download(cap, []), data)).toBe('same');
+    }
+    for (const size of [56, 1024 * 1024 - 1, 1024 * 1024]) {
+      const data = randomBytes(size);
+      const { cap } = await uploadImmutable(bytesUploadable(data), { servers, encoding, leaseSecret, convergenceSecret });
+      expect(cap.kind).toBe('chk');
+      expect(sameBytes(await download(cap, servers), data)).toBe('same');
+    }
+  });
+
+  it('the same file uploaded twice gets the same cap and reuses the shares', async () => {
+    const servers = await grid(10);
+    const data = randomBytes(300_000);
+    const first = await uploadImmutable(bytesUploadable(data), { servers, encoding, leaseSecret, convergenceSecret });
+    const before = (await Promise.all(servers.map(shareFiles))).flat().length;
+    const second = await uploadImmutable(bytesUploadable(data), { servers, encoding, leaseSecret, convergenceSecret });
+    expect(formatCap(second.cap)).toBe(formatCap(first.cap));
+    expect((await Promise.all(servers.map(shareFiles))).flat().length).toBe(before);
+  });
+
+  it('too few servers: a clear error and no share anywhere', async () => {
+    const servers = await grid(4);
+    const upload = uploadImmutable(bytesUploadable(randomBytes(100_000)), { servers, encoding, leaseSecret });
+    await expect(upload).rejects.toThrow(UploadUnhappinessError);
+    await expect(uploadImmutable(bytesUploadable(randomBytes(100_000)), { servers, encoding, leaseSecret })).rejects.toThrow(
+      'upload needs 7 storage servers (happiness 7), but only 4 are connected',
+    );
+    for (const s of servers) expect(await shareFiles(s)).toEqual([]);
+  });
+
+  it('full servers: a clear error, buckets aborted, no share anywhere', async () => {
+    const servers = await grid(8, { reservedSpace: (i) => (i < 5 ? Number.MAX_SAFE_INTEGER : 0) });
+    const upload = uploadImmutable(bytesUploadable(randomBytes(100_000)), { servers, encoding: { needed: 2, happy: 5, total: 6 }, leaseSecret });
+    await expect(upload).rejects.toThrow('shares could only be placed on 3 storage servers; 5 are needed (8 responded, 5 of them are full or read-only)');
+    for (const s of servers) {
+      expect(await shareFiles(s)).toEqual([]);
+      expect((await s.backend.stats()).openWriters).toBe(0);
+    }
+  });
+
+  it('a server that fails mid-upload has its shares placed elsewhere', async () => {
+    const servers = await grid(10);
+    const data = randomBytes(2 * 1024 * 1024);
+    let failed: LocalServer | undefined;
+    const result = await uploadImmutable(bytesUploadable(data), {
+      servers,
+      encoding,
+      leaseSecret,
+      convergenceSecret,
+      maxSegmentSize: 256 * 1024,
+      onProgress: (done) => {
+        if (failed === undefined && done > 0) {
+          // A real fault: the server's backend closes, aborting its open buckets.
+          failed = servers[0]!; // 10 shares on 10 servers: every server is being written to
+          void failed.backend.close();
+        }
+      },
+    });
+    expect(failed).toBeDefined();
+    expect(result.placement.has(failed!.id)).toBe(false);
+    expect(await shareFiles(failed!)).toEqual([]);
+    const rest = servers.filter((s) => s !== failed);
+    expect(sameBytes(await download(result.cap, rest), data)).toBe('same');
+  });
+
+  it('a corrupt share on disk: the right bytes anyway, and its server gets an advisory', async () => {
+    const servers = await grid(10);
+    const data = randomBytes(400_000);
+    const { cap } = await uploadImmutable(bytesUploadable(data), { servers, encoding, leaseSecret, convergenceSecret });
+    // Corrupt share 0 (a primary, so it is read first) wherever it is.
+    const holderOfZero = [...(await shareHolders(servers, 0))][0];
+    const victim = servers.find((s) => s.id === holderOfZero)!;
+    const file = (await shareFiles(victim)).find((p) => p.endsWith('/0'))!;
+    const bytes = await readFile(file);
+    bytes[12 + 0x24 + 1000]! ^= 0xff;
+    await writeFile(file, bytes);
+    const named: string[] = [];
+    expect(sameBytes(await download(cap, servers, (s) => named.push(s)), data)).toBe('same');
+    expect(named).toHaveLength(1);
+    expect(named[0]).toMatch(/^0 on /);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await readdir(join(victim.dir, 'corruption-advisories'))).toHaveLength(1);
+  });
+
+  it('too few shares left: a clear error', async () => {
+    const servers = await grid(10);
+    const { cap, placement } = await uploadImmutable(bytesUploadable(randomBytes(100_000)), { servers, encoding, leaseSecret });
+    const holdingOne = servers.filter((s) => placement.get(s.id)?.size === 1).slice(0, 2);
+    await expect(download(cap, holdingOne)).rejects.toThrow(NotEnoughSharesFoundError);
+    await expect(download(cap, holdingOne)).rejects.toThrow('found 2 of the 3 shares needed to rebuild the file, on 2 connected storage servers');
+  });
+});
+
+async function shareHolders(servers: readonly LocalServer[], shareNumber: number): Promise<Set<string>> {
+  const holders = new Set<string>();
+  for (const s of servers) if ((await shareFiles(s)).some((p) => p.endsWith(`/${shareNumber}`))) holders.add(s.id);
+  return holders;
+}

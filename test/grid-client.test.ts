@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatCap, type FileCap } from '../src-shared/caps/index.js';
+import { checkImmutable } from '../src-main/grid/checker.js';
 import { downloadImmutable } from '../src-main/grid/downloader.js';
 import { NotEnoughSharesFoundError, UploadUnhappinessError } from '../src-main/grid/errors.js';
 import { uploadImmutable, type Uploadable } from '../src-main/grid/uploader.js';
@@ -161,6 +162,47 @@ describe('upload and download over real storage backends', () => {
     const holdingOne = servers.filter((s) => placement.get(s.id)?.size === 1).slice(0, 2);
     await expect(download(cap, holdingOne)).rejects.toThrow(NotEnoughSharesFoundError);
     await expect(download(cap, holdingOne)).rejects.toThrow('found 2 of the 3 shares needed to rebuild the file, on 2 connected storage servers');
+  });
+});
+
+describe('check, verify and repair', () => {
+  it('counts shares, finds corrupt ones with verify, and repair restores missing shares', async () => {
+    const servers = await grid(10);
+    const data = randomBytes(500_000);
+    const { cap } = await uploadImmutable(bytesUploadable(data), { servers, encoding, leaseSecret, convergenceSecret, maxSegmentSize: 100_000 });
+    if (cap.kind !== 'chk') throw new Error('expected a CHK cap');
+    const options = { servers, encoding, leaseSecret };
+    const healthy = await checkImmutable(cap, options);
+    expect(healthy).toMatchObject({ healthy: true, recoverable: true, sharesFound: 10, serversWithShares: 10, happiness: 10 });
+    expect(healthy.summary).toBe('healthy: 10 of 10 shares found on 10 servers (3 needed); happiness 10 of 7');
+
+    // Lose 5 shares (their files deleted), corrupt one more.
+    const files = (await Promise.all(servers.map(shareFiles))).flat();
+    for (const file of files.slice(0, 5)) await rm(file);
+    const bytes = await readFile(files[5]!);
+    bytes[bytes.length - 100]! ^= 1;
+    await writeFile(files[5]!, bytes);
+    const counted = await checkImmutable(cap, options);
+    expect(counted).toMatchObject({ healthy: false, recoverable: true, sharesFound: 5 });
+    const verified = await checkImmutable(cap, { ...options, verify: true });
+    expect(verified.sharesFound).toBe(4);
+    expect(verified.corruptShares).toHaveLength(1);
+    expect(verified.summary).toMatch(/^not healthy \(recoverable\): 4 of 10 shares found on 4 servers \(3 needed\); happiness 4 of 7; 1 corrupt share$/);
+
+    const repaired = await checkImmutable(cap, { ...options, repair: true });
+    expect(repaired.repaired).toBe(true);
+    expect(repaired.happiness).toBeGreaterThanOrEqual(7);
+    expect(sameBytes(await download(cap, servers), data)).toBe('same');
+  });
+
+  it('a file with fewer than K shares left is reported as not recoverable', async () => {
+    const servers = await grid(5);
+    const { cap } = await uploadImmutable(bytesUploadable(randomBytes(100_000)), { servers, encoding: { needed: 3, happy: 5, total: 5 }, leaseSecret });
+    if (cap.kind !== 'chk') throw new Error('expected a CHK cap');
+    const result = await checkImmutable(cap, { servers: servers.slice(0, 2), encoding, leaseSecret, repair: true });
+    expect(result).toMatchObject({ recoverable: false, healthy: false, sharesFound: 2 });
+    expect(result.repaired).toBeUndefined();
+    expect(result.summary).toMatch(/^NOT recoverable: 2 of 5 shares/);
   });
 });
 

@@ -33,6 +33,8 @@ export interface UploadOptions {
   readonly leaseSecret: Uint8Array;
   /** without one the key is random (no dedupe) */
   readonly convergenceSecret?: Uint8Array;
+  /** the encryption key to use as it is (a repair re-encodes with the file's own key) */
+  readonly key?: Uint8Array;
   readonly segmentEncoder?: SegmentEncoder;
   readonly onProgress?: (bytesDone: number, size: number) => void;
   /** how long a server may take to answer a share query or allocation (default 15 s) */
@@ -91,7 +93,9 @@ export async function uploadImmutable(uploadable: Uploadable, options: UploadOpt
     maxSegmentSize: options.maxSegmentSize ?? DEFAULT_MAX_SEGMENT_SIZE,
   };
   let key: Uint8Array;
-  if (options.convergenceSecret === undefined) {
+  if (options.key !== undefined) {
+    key = options.key;
+  } else if (options.convergenceSecret === undefined) {
     key = randomKey();
   } else {
     const hasher = convergentKeyHasher(options.convergenceSecret, params.neededShares, params.totalShares, effectiveSegmentSize(size, params));

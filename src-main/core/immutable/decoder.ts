@@ -313,3 +313,23 @@ async function checkSegment(
     }
   }
 }
+
+/**
+ * Checks one share completely without decoding the file: its header, UEB (against the cap),
+ * hash chain, hash trees and every block. Returns its share number, or throws BadShareError
+ * saying what is wrong. Reads the whole share once; memory O(block).
+ */
+export async function verifyChkShare(cap: ChkReadCap, source: ShareSource, options: Pick<ChkDecodeOptions, 'wholeTreeCheckLimit'> = {}): Promise<number> {
+  const { share, facts } = await openShare(source, cap, undefined, options.wholeTreeCheckLimit ?? DEFAULT_WHOLE_TREE_CHECK_LIMIT);
+  const lazy = share.crypttextTree === undefined;
+  for (let segment = 0; segment < facts.geometry.numSegments; segment++) {
+    await readBlock(share, facts.geometry, segment);
+    if (lazy) share.blockTree.forgetBefore(segment + 1);
+  }
+  return share.shareNumber;
+}
+
+/** The file's URI extension block, read from one share and checked against the cap. */
+export async function readVerifiedUriExtension(cap: ChkReadCap, source: ShareSource): Promise<UriExtension> {
+  return (await openShare(source, cap, undefined, 0)).facts.ueb;
+}

@@ -1,0 +1,141 @@
+import { storageIndexOfKey, type ChkReadCap } from '../../src-shared/caps/index.js';
+import { readVerifiedUriExtension, verifyChkShare } from '../core/immutable/decoder.js';
+import type { ShareSource } from '../core/immutable/share-source.js';
+import type { UriExtension } from '../core/immutable/uri-extension.js';
+import { BadShareError } from '../core/immutable/errors.js';
+import { deriveBucketLeaseSecrets } from '../core/lease-secrets.js';
+import { downloadImmutable } from './downloader.js';
+import type { GridServer } from './grid-server.js';
+import { happiness } from './placement/happiness.js';
+import { uploadImmutable, type UploadEncoding } from './uploader.js';
+
+export interface CheckOptions {
+  readonly servers: readonly GridServer[];
+  readonly encoding: UploadEncoding;
+  readonly leaseSecret: Uint8Array;
+  /** download and hash-check every share (not only count them) */
+  readonly verify?: boolean;
+  /** regenerate missing shares onto servers that lack them when the file is below happy */
+  readonly repair?: boolean;
+  /** renew this node's lease on every share found */
+  readonly addLease?: boolean;
+  readonly queryTimeoutMs?: number;
+}
+
+export interface ImmutableHealth {
+  readonly healthy: boolean;
+  readonly recoverable: boolean;
+  readonly sharesNeeded: number;
+  readonly sharesTotal: number;
+  /** distinct good share numbers found */
+  readonly sharesFound: number;
+  readonly serversWithShares: number;
+  readonly happiness: number;
+  readonly happy: number;
+  readonly corruptShares: readonly string[];
+  readonly repaired?: boolean;
+  readonly summary: string;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+interface Survey extends ImmutableHealth {
+  /** the shares counted as good, to read the file's parameters from */
+  readonly samples: readonly ShareSource[];
+}
+
+async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
+  const storageIndex = storageIndexOfKey(cap.key);
+  const placement = new Map<string, Set<number>>();
+  const samples: ShareSource[] = [];
+  const corrupt: string[] = [];
+  await Promise.all(
+    options.servers.map(async (server) => {
+      const readers = await withTimeout(server.api.getBuckets(storageIndex).catch(() => undefined), options.queryTimeoutMs ?? 15_000);
+      const good = new Set<number>();
+      for (const [shareNumber, reader] of readers ?? []) {
+        const source: ShareSource = {
+          label: `${shareNumber} on ${server.nickname} (${server.id.slice(-8)})`,
+          claimedShareNumber: shareNumber,
+          read: (offset, length) => reader.read(offset, length),
+        };
+        if (options.verify) {
+          try {
+            await verifyChkShare(cap, source);
+          } catch (error) {
+            if (!(error instanceof BadShareError)) throw error;
+            corrupt.push(error.message);
+            if (error.problem !== 'read-failed') await server.api.adviseCorruptShare('immutable', storageIndex, shareNumber, error.message).catch(() => undefined);
+            continue;
+          }
+        }
+        good.add(shareNumber);
+        samples.push(source);
+      }
+      if (good.size > 0) placement.set(server.id, good);
+      if (good.size > 0 && options.addLease) {
+        const secrets = deriveBucketLeaseSecrets(options.leaseSecret, storageIndex, server.leaseSeed);
+        await server.api.addLease(storageIndex, secrets.renew, secrets.cancel).catch(() => undefined);
+      }
+    }),
+  );
+  const found = new Set([...placement.values()].flatMap((s) => [...s]));
+  const reached = happiness(placement);
+  const happy = Math.min(options.encoding.happy, cap.totalShares);
+  const recoverable = found.size >= cap.neededShares;
+  const healthy = found.size === cap.totalShares && reached >= happy;
+  const state = healthy ? 'healthy' : recoverable ? 'not healthy (recoverable)' : 'NOT recoverable';
+  return {
+    healthy,
+    recoverable,
+    sharesNeeded: cap.neededShares,
+    sharesTotal: cap.totalShares,
+    sharesFound: found.size,
+    serversWithShares: placement.size,
+    happiness: reached,
+    happy,
+    corruptShares: corrupt,
+    samples,
+    summary: `${state}: ${found.size} of ${cap.totalShares} shares found on ${placement.size} servers (${cap.neededShares} needed); happiness ${reached} of ${happy}${corrupt.length > 0 ? `; ${corrupt.length} corrupt share${corrupt.length === 1 ? '' : 's'}` : ''}`,
+  };
+}
+
+/**
+ * Checks an immutable file's health: which shares exist where (and, with verify, whether
+ * every byte of them is right). With repair, a file that is recoverable but not healthy is
+ * rebuilt from K good shares and its missing shares are uploaded to servers that lack them
+ * (the same key gives the same shares, so existing ones are reused).
+ */
+export async function checkImmutable(cap: ChkReadCap, options: CheckOptions): Promise<ImmutableHealth> {
+  const { samples, ...before } = await survey(cap, options);
+  if (!options.repair || before.healthy || !before.recoverable) return before;
+  // The same key and segment size re-create exactly the same shares.
+  const ueb = await firstUriExtension(cap, samples);
+  const encoding = { needed: cap.neededShares, total: cap.totalShares, happy: before.happy };
+  const result = await uploadImmutable(
+    { size: cap.size, open: () => downloadImmutable(cap, { servers: options.servers }) },
+    { servers: options.servers, encoding, leaseSecret: options.leaseSecret, key: cap.key, maxSegmentSize: ueb.segmentSize },
+  );
+  if (result.cap.kind !== 'chk' || !Buffer.from(result.cap.uebHash).equals(Buffer.from(cap.uebHash))) {
+    throw new Error('repair re-encoded the file differently from its cap; nothing was changed that the cap depends on');
+  }
+  const { samples: _, ...after } = await survey(cap, { ...options, verify: false });
+  return { ...after, corruptShares: before.corruptShares, repaired: true, summary: `repaired; now ${after.summary}` };
+}
+
+async function firstUriExtension(cap: ChkReadCap, samples: readonly ShareSource[]): Promise<UriExtension> {
+  for (const source of samples) {
+    try {
+      return await readVerifiedUriExtension(cap, source);
+    } catch (error) {
+      if (!(error instanceof BadShareError)) throw error;
+    }
+  }
+  throw new Error('no share holds an intact URI extension block');
+}

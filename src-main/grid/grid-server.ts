@@ -34,7 +34,7 @@ export interface StorageServerApi {
     allocatedSize: number,
   ): Promise<ShareAllocation>;
   getBuckets(storageIndex: Uint8Array): Promise<ReadonlyMap<number, ShareReader>>;
-  addLease(storageIndex: Uint8Array, renewSecret: Uint8Array, cancelSecret: Uint8Array): Promise<void>;
+  addLease(storageIndex: Uint8Array, renewSecret: Uint8Array, cancelSecret: Uint8Array): Promise<unknown>;
   adviseCorruptShare(shareType: 'immutable', storageIndex: Uint8Array, shareNumber: number, reason: string): Promise<unknown>;
 }
 

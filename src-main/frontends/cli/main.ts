@@ -2,9 +2,20 @@ import '../../../src-shared/polyfills/promise-with-resolvers.js';
 import { debugCommand } from './debug/index.js';
 import { createIntroducerCommand } from './node/create-introducer.js';
 import { createNodeCommand } from './node/create-node.js';
+import { checkCommand, getCommand, putCommand, statusCommand } from './node/grid-commands.js';
+import { runCommand } from './node/run.js';
 import { UsageError, print, type Command } from './usage.js';
 
-const commands: readonly Command[] = [createIntroducerCommand, createNodeCommand, debugCommand];
+const commands: readonly Command[] = [
+  createIntroducerCommand,
+  createNodeCommand,
+  runCommand,
+  putCommand,
+  getCommand,
+  checkCommand,
+  statusCommand,
+  debugCommand,
+];
 
 const usage = `usage: cairn COMMAND [options]
 

@@ -1,0 +1,44 @@
+import type { FileCap } from '../../../src-shared/caps/index.js';
+
+/** One storage server as status reports it. */
+export interface PeerStatus {
+  readonly peerId: string;
+  readonly nickname: string;
+  readonly addresses: readonly string[];
+  readonly connected: boolean;
+  /** Unix ms of the last time it was connected or announced itself */
+  readonly lastSeen: number | undefined;
+  readonly freeSpace: number | undefined;
+}
+
+export interface NodeStatus {
+  readonly nickname: string;
+  readonly peerId: string;
+  readonly introducer: { readonly connected: boolean; readonly runsHere: boolean };
+  readonly encoding: { readonly needed: number; readonly happy: number; readonly total: number };
+  readonly storage: { readonly enabled: boolean; readonly shares: number; readonly bytesUsed: number } | undefined;
+  readonly peers: readonly PeerStatus[];
+}
+
+export interface CheckResult {
+  readonly healthy: boolean;
+  readonly recoverable: boolean;
+  readonly sharesNeeded: number;
+  readonly sharesTotal: number;
+  readonly sharesFound: number;
+  readonly serversWithShares: number;
+  readonly happiness: number;
+  readonly happy: number;
+  readonly corruptShares: readonly string[];
+  readonly repaired?: boolean;
+  readonly summary: string;
+}
+
+/** What the web API asks of the running node (NodeService implements it). */
+export interface NodeApi {
+  /** uploads a local file (a spooled request body) and returns its cap */
+  uploadFile(path: string, size: number): Promise<FileCap>;
+  download(cap: FileCap): AsyncIterable<Uint8Array>;
+  check(cap: FileCap, options: { verify: boolean; repair: boolean }): Promise<CheckResult>;
+  status(): Promise<NodeStatus>;
+}

@@ -1,0 +1,190 @@
+import '../../src-shared/polyfills/promise-with-resolvers.js';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { base32Encode } from '../../src-shared/base32.js';
+import { formatCap, type FileCap } from '../../src-shared/caps/index.js';
+import { leaseSeedOfPeer } from '../core/lease-secrets.js';
+import { SegmentWorkerPool } from '../core/workers/segment-worker-pool.js';
+import { checkImmutable } from '../grid/checker.js';
+import { downloadImmutable } from '../grid/downloader.js';
+import type { GridServer } from '../grid/grid-server.js';
+import { uploadImmutable } from '../grid/uploader.js';
+import { createCairnHost, type CairnHost } from '../net/host.js';
+import { IntroducerClient, serveIntroducer, type IntroducerService, type ServerEntry } from '../net/introducer/index.js';
+import { RemoteStorageServer } from '../net/storage-protocol/client.js';
+import { serveStorage, type StorageService } from '../net/storage-protocol/server.js';
+import { StorageBackend } from '../storage/backend.js';
+import { LeaseCrawler } from '../storage/lease-crawler.js';
+import { startApiServer } from '../frontends/web/api-server.js';
+import type { CheckResult, NodeApi, NodeStatus } from '../frontends/web/node-api.js';
+import { readFileChunks } from './local-files.js';
+import { dialableAddresses } from './listen-address.js';
+import { formatGridLink } from './grid-link.js';
+import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
+import type { NodeLog } from './node-log.js';
+
+export const APP_VERSION = 'cairn/0.1.0';
+
+export interface NodeServiceOptions {
+  readonly log: NodeLog;
+  /** shorter timers for tests (announce refresh, backoff caps) */
+  readonly fastTimers?: boolean;
+}
+
+/**
+ * The running node: libp2p host, storage server, introducer (on the grid's first node),
+ * introducer client, grid client and the localhost web API. Every frontend (CLI, web UI,
+ * desktop app) goes through it.
+ */
+export class NodeService implements NodeApi {
+  private readonly remotes = new Map<string, GridServer>();
+  private apiServer: Server | undefined;
+  private stopped = false;
+
+  private constructor(
+    readonly node: NodeDirectory,
+    readonly host: CairnHost,
+    private readonly log: NodeLog,
+    private readonly backend: StorageBackend | undefined,
+    private readonly crawler: LeaseCrawler | undefined,
+    private readonly storageService: StorageService | undefined,
+    private readonly introducerService: IntroducerService | undefined,
+    readonly introducer: IntroducerClient,
+    private readonly pool: SegmentWorkerPool,
+  ) {}
+
+  static async start(dir: string, options: NodeServiceOptions): Promise<NodeService> {
+    const { log } = options;
+    const node = await loadNodeDirectory(dir);
+    log.addSecrets(base32Encode(node.gridLink.gridKey), node.apiToken, base32Encode(node.convergenceSecret), base32Encode(node.leaseSecret), formatGridLink(node.gridLink));
+    const { config } = node;
+    const host = await createCairnHost({ privateKey: node.nodeKey, listen: config.listen, gridKey: node.gridLink.gridKey, loopbackLimits: true });
+    const backend = config.storage.enabled
+      ? await StorageBackend.open({ dir: join(dir, 'storage'), reservedSpace: config.storage.reservedSpace, applicationVersion: APP_VERSION, onWarning: (m) => log.warn(m) })
+      : undefined;
+    // Expiry stays off until backups manage leases; the crawler still sweeps idle uploads.
+    const crawler = backend && new LeaseCrawler(backend, { expiration: { enabled: false, mode: 'age' }, onError: (e) => log.warn(`lease crawler: ${(e as Error).message}`) });
+    crawler?.start(60 * 60 * 1000);
+    const storageService = backend && (await serveStorage(host, backend, { log: (level, message) => log[level](`storage: ${message}`) }));
+    const introducerService = config.introducer ? await serveIntroducer(host, { log }) : undefined;
+    const announceAddresses = config.listen.flatMap(dialableAddresses);
+    const fast = options.fastTimers === true;
+    const introducer = new IntroducerClient(host, {
+      introducer: { peerId: node.gridLink.introducerPeerId, addresses: node.gridLink.introducerAddresses },
+      local: introducerService,
+      privateKey: node.nodeKey,
+      storage: backend && {
+        nickname: config.nickname,
+        version: APP_VERSION,
+        freeSpace: async () => (await backend.version()).availableSpace,
+        addresses: () => announceAddresses,
+      },
+      log,
+      ...(fast ? { refreshIntervalMs: 2_000, changeCheckIntervalMs: 1_000, introducerBackoff: { initialMs: 100, maxMs: 1_000 }, serverBackoff: { initialMs: 100, maxMs: 1_000 } } : {}),
+    });
+    const pool = new SegmentWorkerPool();
+    const service = new NodeService(node, host, log, backend, crawler, storageService, introducerService, introducer, pool);
+    introducer.start();
+    await mkdir(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
+    service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m) });
+    return service;
+  }
+
+  /** Resolves once this node can reach the introducer (at once on the introducer itself). */
+  whenIntroducerConnected(): Promise<void> {
+    if (this.introducerService !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.introducer.once('introducer-connected', () => resolve()));
+  }
+
+  /** The storage servers usable now: connected peers and this node's own storage. */
+  gridServers(): GridServer[] {
+    return this.introducer.servers.usable().flatMap((entry) => {
+      const server = this.gridServer(entry);
+      return server === undefined ? [] : [server];
+    });
+  }
+
+  private gridServer(entry: ServerEntry): GridServer | undefined {
+    const peerId = peerIdFromString(entry.peerId);
+    const seed = peerId.toMultihash().bytes;
+    if (entry.state === 'self') {
+      if (this.backend === undefined) return undefined;
+      return { id: entry.peerId, nickname: entry.announcement.nickname, permutationSeed: seed, leaseSeed: leaseSeedOfPeer(seed), api: this.backend };
+    }
+    const known = this.remotes.get(entry.peerId);
+    if (known !== undefined) return known;
+    const api = new RemoteStorageServer(this.host, peerId, entry.announcement.addresses, { name: entry.announcement.nickname });
+    const remote: GridServer = { id: entry.peerId, nickname: entry.announcement.nickname, permutationSeed: seed, leaseSeed: leaseSeedOfPeer(seed), api };
+    this.remotes.set(entry.peerId, remote);
+    return remote;
+  }
+
+  async uploadFile(path: string, size: number): Promise<FileCap> {
+    const started = Date.now();
+    const result = await uploadImmutable(
+      { size, open: () => readFileChunks(path) },
+      {
+        servers: this.gridServers(),
+        encoding: uploadEncoding(this.node),
+        leaseSecret: this.node.leaseSecret,
+        convergenceSecret: this.node.convergenceSecret,
+        segmentEncoder: this.pool,
+      },
+    );
+    this.log.info(`uploaded ${size} bytes to ${result.placement.size} servers (happiness ${result.happiness}) in ${Date.now() - started} ms`);
+    return result.cap;
+  }
+
+  download(cap: FileCap): AsyncIterable<Uint8Array> {
+    return downloadImmutable(cap, {
+      servers: this.gridServers(),
+      onBadShare: (error) => this.log.warn(`download: rejected ${error.message}; the server was sent an advisory`),
+    });
+  }
+
+  async check(cap: FileCap, options: { verify: boolean; repair: boolean }): Promise<CheckResult> {
+    if (cap.kind === 'lit') {
+      return { healthy: true, recoverable: true, sharesNeeded: 0, sharesTotal: 0, sharesFound: 0, serversWithShares: 0, happiness: 0, happy: 0, corruptShares: [], summary: 'healthy: a literal file is stored in its cap' };
+    }
+    if (cap.kind !== 'chk') throw new Error('check needs a read cap (URI:CHK:…)');
+    const result = await checkImmutable(cap, { servers: this.gridServers(), encoding: uploadEncoding(this.node), leaseSecret: this.node.leaseSecret, ...options });
+    this.log.info(`check ${formatCap(cap)}: ${result.summary}`);
+    return result;
+  }
+
+  async status(): Promise<NodeStatus> {
+    const stats = this.backend && (await this.backend.stats());
+    return {
+      nickname: this.node.config.nickname,
+      peerId: this.host.peerId.toString(),
+      introducer: { connected: this.introducerService !== undefined || this.introducer.introducerConnected, runsHere: this.introducerService !== undefined },
+      encoding: uploadEncoding(this.node),
+      storage: stats && { enabled: true, shares: stats.shares, bytesUsed: stats.bytesUsed },
+      peers: this.introducer.servers.all().map((entry) => ({
+        peerId: entry.peerId,
+        nickname: entry.announcement.nickname,
+        addresses: entry.announcement.addresses,
+        connected: entry.state === 'connected' || entry.state === 'self',
+        lastSeen: entry.state === 'connected' || entry.state === 'self' ? Date.now() : entry.receivedAt,
+        freeSpace: entry.announcement.freeSpace,
+      })),
+    };
+  }
+
+  /** Stops everything in order; safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await new Promise<void>((resolve) => (this.apiServer ? this.apiServer.close(() => resolve()) : resolve()));
+    this.apiServer?.closeAllConnections();
+    await this.introducer.stop();
+    await this.introducerService?.stop();
+    await this.storageService?.close();
+    await this.crawler?.stop();
+    await this.host.stop();
+    await this.backend?.close();
+    await this.pool.close();
+  }
+}

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { base32Encode } from '../src-shared/base32.js';
 import { parseChkReadCap, storageIndexOfKey } from '../src-shared/caps/index.js';
 import { cairn } from './support/cli.js';
+import { loadNodeDirectory } from '../src-main/node/node-dir.js';
 import { GridHarness, type NodeProcess } from './support/grid-processes.js';
 import { sameBytes } from './support/chk.js';
 
@@ -145,6 +146,27 @@ describe('a grid of real processes', () => {
     expect((await get(grid.storageNodes[8]!, cap, out)).code).toBe(0);
     expect(sameBytes(await readFile(out), data)).toBe('same');
   }, 180_000);
+
+  it('no secret reaches any log: grid key, API tokens, node secrets, the link, caps', async () => {
+    const client = grid.storageNodes[0]!;
+    const file = join(work, 'secret-check');
+    await writeFile(file, randomBytes(200_000));
+    const cap = await put(client, file);
+    await cairn(['check', '--node-dir', client.dir, '--verify', cap]);
+    const secrets = [cap.split(':')[2]!];
+    for (const node of grid.nodes) {
+      for (const name of ['api_auth_token', 'convergence', 'secret', 'introducer.link', 'node.key']) {
+        secrets.push((await readFile(join(node.dir, 'private', name), 'utf8')).trim());
+      }
+    }
+    const link = await loadNodeDirectory(client.dir);
+    secrets.push(base32Encode(link.gridLink.gridKey));
+    for (const node of grid.nodes) {
+      const logs = (await readFile(join(node.dir, 'logs', 'cairn.log'), 'utf8')) + node.stderr;
+      expect(logs.length).toBeGreaterThan(0);
+      for (const secret of secrets) expect(logs.includes(secret), `${node.name}'s log holds a secret`).toBe(false);
+    }
+  }, 60_000);
 
   it('status lists the peers, and a stopped node is reported clearly', async () => {
     const status = await cairn(['status', '--node-dir', grid.storageNodes[0]!.dir]);

@@ -109,3 +109,13 @@ describe('cairn create-introducer and create-node', () => {
     await expect(loadNodeDirectory(join(dir, 'nothing-here'))).rejects.toThrow(/is not a Cairn node directory: cannot read cairn.json \(ENOENT\)/);
   });
 });
+
+describe('log redaction', () => {
+  it('hides caps, introducer links and registered secrets', async () => {
+    const { redact } = await import('../src-main/node/node-log.js');
+    expect(redact('got URI:CHK:abcdefghijklmnopqrstuvwxyz:x:3:10:100 ok')).toBe('got URI:CHK:[redacted] ok');
+    expect(redact('"URI:LIT:nbswy3dp"')).toBe('"URI:LIT:[redacted]"');
+    expect(redact('link cairn-grid-v1:mfrgg43u')).toBe('link cairn-grid-v1:[redacted]');
+    expect(redact('token abcdefgh12345678 here', ['abcdefgh12345678'])).toBe('token [secret] here');
+  });
+});

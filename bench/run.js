@@ -1,6 +1,19 @@
 // `npm run bench`: runs the compiled benchmarks in dist/bench (prebench builds them).
 // Plain JS so that it needs no build step itself; the benchmarks are TypeScript in bench/.
+//   node bench/run.js            all benchmarks
+//   node bench/run.js grid       only the named ones (encode, grid)
 import '../dist/src-shared/polyfills/promise-with-resolvers.js';
-import { main as encodeBench } from '../dist/bench/encode.js';
 
-await encodeBench();
+const benches = {
+  encode: async () => (await import('../dist/bench/encode.js')).main(),
+  grid: async () => (await import('../dist/bench/grid.js')).main(),
+};
+
+const chosen = process.argv.slice(2);
+for (const name of chosen) {
+  if (!(name in benches)) {
+    console.error(`unknown benchmark ${JSON.stringify(name)}; choose from: ${Object.keys(benches).join(', ')}`);
+    process.exit(2);
+  }
+}
+for (const name of chosen.length === 0 ? Object.keys(benches) : chosen) await benches[name]();

@@ -1,4 +1,5 @@
 import type { FileCap } from '../../../src-shared/caps/index.js';
+import type { ImmutableHealth } from '../../grid/checker.js';
 
 /** One storage server as status reports it. */
 export interface PeerStatus {
@@ -20,19 +21,8 @@ export interface NodeStatus {
   readonly peers: readonly PeerStatus[];
 }
 
-export interface CheckResult {
-  readonly healthy: boolean;
-  readonly recoverable: boolean;
-  readonly sharesNeeded: number;
-  readonly sharesTotal: number;
-  readonly sharesFound: number;
-  readonly serversWithShares: number;
-  readonly happiness: number;
-  readonly happy: number;
-  readonly corruptShares: readonly string[];
-  readonly repaired?: boolean;
-  readonly summary: string;
-}
+/** A file's health, as `check` reports it. */
+export type CheckResult = ImmutableHealth;
 
 /** What the web API asks of the running node (NodeService implements it). */
 export interface NodeApi {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { NodeLog } from '../../../node/node-log.js';
-import { NodeService } from '../../../node/node-service.js';
+import type { NodeService } from '../../../node/node-service.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
 
 const usage = `usage: cairn run DIR
@@ -21,6 +21,8 @@ export const runCommand: Command = {
     const log = await NodeLog.open(join(dir, 'logs'), { level: process.env.CAIRN_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
     let service: NodeService;
     try {
+      // Loaded here, not at the top: the other commands start without libp2p and the grid.
+      const { NodeService } = await import('../../../node/node-service.js');
       service = await NodeService.start(dir, { log, fastTimers: values['fast-timers'] === true });
     } catch (error) {
       log.error(`the node did not start: ${(error as Error).message}`);

@@ -22,6 +22,7 @@ import {
   type ServerEntry,
 } from '../../src-main/net/introducer/index.js';
 import type { PeerConfig } from './introducer-process.js';
+import { exitOnStop, printPeerInfo } from './peer-main.js';
 
 const gridKeyHex = process.env.CAIRN_TEST_GRID_KEY ?? '';
 if (!/^[0-9a-f]{64}$/.test(gridKeyHex)) {
@@ -110,21 +111,12 @@ if (config.role === 'server' || config.role === 'client') {
   client.start();
 }
 
-process.stdout.write(
-  `${JSON.stringify({ peerId: host.peerId.toString(), addrs: host.getMultiaddrs().map((a) => a.toString()) })}\n`,
-);
-
-let stopping = false;
-async function shutdown(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  const force = setTimeout(() => process.exit(1), 5_000);
-  force.unref();
+printPeerInfo(host);
+exitOnStop(async () => {
   await client?.stop();
   await service?.stop();
   await host.stop();
-  process.exit(0);
-}
+});
 
 let input = '';
 process.stdin.setEncoding('utf8');
@@ -141,7 +133,3 @@ process.stdin.on('data', (text: string) => {
     }
   }
 });
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
-process.stdin.on('end', () => void shutdown());
-process.stdin.on('error', () => void shutdown());

@@ -1,8 +1,8 @@
 // Starts test/support/introducer-peer.ts as a separate Node process, collects its JSON event
 // lines, and stops it by PID.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnTestScript } from './child-process.js';
 import type { BackoffOptions, IntroducerAddress, IntroducerServiceOptions } from '../../src-main/net/introducer/index.js';
 
 const peerScript = join(dirname(fileURLToPath(import.meta.url)), 'introducer-peer.ts');
@@ -63,26 +63,18 @@ export interface StartOptions {
 }
 
 export async function startIntroducerPeer(config: PeerConfig, options: StartOptions): Promise<IntroducerPeerProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_TEST_GRID_KEY: Buffer.from(options.gridKey).toString('hex') };
+  const env: NodeJS.ProcessEnv = { CAIRN_TEST_GRID_KEY: Buffer.from(options.gridKey).toString('hex') };
   if (options.nodeKey !== undefined) env.CAIRN_TEST_NODE_KEY = Buffer.from(options.nodeKey).toString('hex');
-  const child = spawn(process.execPath, ['--import', 'tsx', peerScript, JSON.stringify(config)], {
-    env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  if (child.pid === undefined) throw new Error('could not start the peer process');
-  const pid = child.pid;
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
-    stderr += text;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const test = spawnTestScript(peerScript, [JSON.stringify(config)], env, 'peer');
+  const { child, pid } = test;
+  const stderr = test.stderr;
   const events: PeerEvent[] = [];
   const waiters = new Set<() => void>();
   let first: ((line: string) => void) | undefined;
+  let unparsed = '';
   let out = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (text: string) => {
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (text: string) => {
     out += text;
     let newline: number;
     while ((newline = out.indexOf('\n')) >= 0) {
@@ -97,7 +89,7 @@ export async function startIntroducerPeer(config: PeerConfig, options: StartOpti
       try {
         events.push(JSON.parse(line) as PeerEvent);
       } catch {
-        stderr += `(unparsed stdout) ${line}\n`;
+        unparsed += `(unparsed stdout) ${line}\n`;
       }
       for (const wake of [...waiters]) wake();
     }
@@ -106,10 +98,10 @@ export async function startIntroducerPeer(config: PeerConfig, options: StartOpti
   const startupMs = options.startupMs ?? 30_000;
   try {
     const line = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`peer did not start within ${startupMs} ms: ${stderr}`)), startupMs);
+      const timer = setTimeout(() => reject(new Error(`peer did not start within ${startupMs} ms: ${stderr()}`)), startupMs);
       const onExit = (code: number | null): void => {
         clearTimeout(timer);
-        reject(new Error(`peer exited (${code}) before starting: ${stderr}`));
+        reject(new Error(`peer exited (${code}) before starting: ${stderr()}`));
       };
       child.once('exit', onExit);
       first = (l) => {
@@ -126,7 +118,7 @@ export async function startIntroducerPeer(config: PeerConfig, options: StartOpti
       addrs: info.addrs,
       port,
       events,
-      stderr: () => stderr,
+      stderr: () => stderr() + unparsed,
       waitFor: (match, waitOptions = {}) =>
         new Promise<PeerEvent>((resolve, reject) => {
           const since = waitOptions.since ?? 0;
@@ -159,32 +151,13 @@ export async function startIntroducerPeer(config: PeerConfig, options: StartOpti
           check();
         }),
       send: (l) => {
-        child.stdin.write(`${l}\n`);
+        child.stdin!.write(`${l}\n`);
       },
-      stop: () => stopProcess(child, exited, 'SIGTERM'),
-      kill: () => stopProcess(child, exited, 'SIGKILL'),
+      stop: () => test.stop('SIGTERM'),
+      kill: () => test.stop('SIGKILL'),
     };
   } catch (err) {
-    await stopProcess(child, exited, 'SIGKILL');
+    await test.stop('SIGKILL');
     throw err;
   }
-}
-
-async function stopProcess(child: ChildProcess, exited: Promise<void>, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-    try {
-      process.kill(child.pid, signal);
-    } catch {
-      // already gone
-    }
-    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000).unref());
-    const done = await Promise.race([exited.then(() => true), timeout]);
-    if (!done) {
-      process.kill(child.pid, 'SIGKILL');
-      await exited;
-    }
-  }
-  child.stdin?.destroy();
-  child.stdout?.destroy();
-  child.stderr?.destroy();
 }

@@ -8,6 +8,7 @@ import { createCairnHost } from '../../src-main/net/host.js';
 import { generateNodeKey } from '../../src-main/net/keys.js';
 import { handleRequests, RequestRejection } from '../../src-main/net/request.js';
 import { BULK_LIMITS, TEST_LIMITS, TestProtocol } from './net-protocols.js';
+import { exitOnStop, printPeerInfo } from './peer-main.js';
 
 const gridKeyHex = process.env.CAIRN_TEST_GRID_KEY ?? '';
 if (!/^[0-9a-f]{64}$/.test(gridKeyHex)) {
@@ -106,21 +107,7 @@ await handleRequests(
   { onError },
 );
 
-process.stdout.write(
-  `${JSON.stringify({ peerId: host.peerId.toString(), addrs: host.getMultiaddrs().map((a) => a.toString()) })}\n`,
-);
-
-let stopping = false;
-async function shutdown(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  const force = setTimeout(() => process.exit(1), 5_000);
-  force.unref();
+printPeerInfo(host);
+exitOnStop(async () => {
   await host.stop();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
-process.stdin.on('end', () => void shutdown());
-process.stdin.on('error', () => void shutdown());
-process.stdin.resume();
+});

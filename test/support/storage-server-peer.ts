@@ -12,6 +12,7 @@ import { createCairnHost } from '../../src-main/net/host.js';
 import { generateNodeKey } from '../../src-main/net/keys.js';
 import { serveStorage } from '../../src-main/net/storage-protocol/server.js';
 import { StorageBackend } from '../../src-main/storage/backend.js';
+import { exitOnStop, printPeerInfo } from './peer-main.js';
 
 function fail(message: string): never {
   process.stderr.write(`storage-server-peer: ${message}\n`);
@@ -43,23 +44,9 @@ const host = await createCairnHost({
 });
 const service = await serveStorage(host, backend, { log });
 
-process.stdout.write(
-  `${JSON.stringify({ peerId: host.peerId.toString(), addrs: host.getMultiaddrs().map((a) => a.toString()) })}\n`,
-);
-
-let stopping = false;
-async function shutdown(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  const force = setTimeout(() => process.exit(1), 5_000);
-  force.unref();
+printPeerInfo(host);
+exitOnStop(async () => {
   await service.close();
   await host.stop();
   await backend.close();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
-process.stdin.on('end', () => void shutdown());
-process.stdin.on('error', () => void shutdown());
-process.stdin.resume();
+});

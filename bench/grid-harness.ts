@@ -4,14 +4,22 @@
 // import from test/, which is not compiled.)
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE, createIntroducerDirectory, createNodeDirectory } from '../src-main/node/node-dir.js';
 import { formatGridLink, type ShareEncoding } from '../src-main/node/grid-link.js';
 
 /** bin/cairn.js, from dist/bench/grid-harness.js */
-export const cairnBin = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'bin', 'cairn.js');
+/** Extra Node options for the node processes, e.g. CAIRN_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+function nodeArgs(): string[] {
+  return (process.env.CAIRN_BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+/** The repository root, whether this runs compiled (dist/bench) or as source (bench, under tsx). */
+const repoRoot = basename(resolve(benchDir, '..')) === 'dist' ? resolve(benchDir, '..', '..') : resolve(benchDir, '..');
+export const cairnBin = join(repoRoot, 'bin', 'cairn.js');
 
 export interface NodeProcess {
   readonly dir: string;
@@ -81,7 +89,7 @@ export class GridHarness {
   }
 
   start(node: NodeProcess, timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, [cairnBin, 'run', node.dir, '--fast-timers'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs(), cairnBin, 'run', node.dir, '--fast-timers'], { stdio: ['pipe', 'pipe', 'pipe'] });
     node.child = child;
     node.stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -122,7 +130,7 @@ export class GridHarness {
     await this.start(node);
   }
 
-  /** SIGKILLs every node process still running, by PID, and waits for it to exit. */
+  /** Stops every node process still running, by PID (SIGTERM, SIGKILL after 5 s), and waits for it to exit. */
   async stopAll(): Promise<void> {
     await Promise.all(
       this.nodes.map(async (node) => {
@@ -130,8 +138,10 @@ export class GridHarness {
         node.child = undefined;
         if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
         const exited = new Promise<void>((r) => child.once('exit', () => r()));
-        child.kill('SIGKILL');
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
         await exited;
+        clearTimeout(timer);
       }),
     );
   }

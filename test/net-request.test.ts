@@ -104,6 +104,30 @@ describe('requests between processes (member peer)', () => {
     expect(host.getConnections(member.peerId)).toHaveLength(1);
   });
 
+  it('reuses one stream for requests one after another', async () => {
+    const echoStreams = () =>
+      host.getConnections(member.peerId).flatMap((c) => c.streams.filter((st) => st.protocol === TestProtocol.echo));
+    await echo(bytes(10)); // leaves at least one idle stream in the pool
+    const before = echoStreams().length;
+    expect(before).toBeGreaterThan(0);
+    for (let i = 0; i < 20; i++) {
+      const body = bytes(100 + i);
+      expect(sameBytes((await echo(body)).body, body)).toBe(true);
+    }
+    expect(echoStreams().length).toBe(before);
+  });
+
+  it('a request that fails on a reused stream does not poison the next one', async () => {
+    await echo(bytes(10));
+    const rejected = await requestError(sendRequest(host, member.addrs, TestProtocol.fail, { head: { reject: true } }, TEST_LIMITS));
+    expect(rejected.code).toBe('remote');
+    await requestError(sendRequest(host, member.addrs, TestProtocol.slow, { head: {} }, { ...TEST_LIMITS, timeoutMs: 200 }));
+    for (let i = 0; i < 5; i++) {
+      const body = bytes(1000 + i);
+      expect(sameBytes((await echo(body)).body, body)).toBe(true);
+    }
+  });
+
   // The consumer takes ~8 ms per 64 KiB, so the stream is paused and resumed many times while
   // the sender could go much faster. Regression: a pause() issued during resume()'s hand-over
   // left Yamux granting window to a "paused" stream, which then overflowed its read buffer

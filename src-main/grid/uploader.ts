@@ -51,6 +51,43 @@ export interface UploadResult {
 }
 
 const DEFAULT_MAX_SEGMENT_SIZE = 1024 * 1024;
+/** Segments whose blocks are being written at once (memory: this many segments × N/K). */
+const SEGMENTS_IN_FLIGHT = 3;
+
+/** A bounded set of tasks in flight; the first failure is rethrown by add() or drain(). */
+class InFlight {
+  readonly #tasks = new Set<Promise<void>>();
+  #failure: { error: unknown } | undefined;
+
+  constructor(readonly limit: number) {}
+
+  /** Starts tracking `task`; waits while `limit` tasks are running. */
+  async add(task: Promise<void>): Promise<void> {
+    const tracked: Promise<void> = task
+      .catch((error: unknown) => {
+        this.#failure ??= { error };
+      })
+      .finally(() => this.#tasks.delete(tracked));
+    this.#tasks.add(tracked);
+    while (this.#tasks.size >= this.limit && this.#failure === undefined) await Promise.race(this.#tasks);
+    this.#throwIfFailed();
+  }
+
+  /** Waits for every task; rethrows the first failure. */
+  async drain(): Promise<void> {
+    await this.settle();
+    this.#throwIfFailed();
+  }
+
+  /** Waits for every task, whatever happened to it. */
+  async settle(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.all(this.#tasks);
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure.error;
+  }
+}
 
 /** A server failed while shares were being written; the attempt is retried without it. */
 class ServerFailedError extends Error {
@@ -131,7 +168,9 @@ async function uploadAttempt(
   let placement: ReadonlyMap<string, ReadonlySet<number>> = new Map();
   let happiness = 0;
   let start: ChkEncodeStart | undefined;
+  const segmentWrites = new InFlight(SEGMENTS_IN_FLIGHT);
   const abortAll = async () => {
+    await segmentWrites.settle();
     await Promise.all(writers.map((w) => w.writer.abort().catch(() => undefined)));
     writers = [];
   };
@@ -145,9 +184,16 @@ async function uploadAttempt(
       } else if (event.type === 'segment') {
         const { dataOffset } = start!.layout;
         const blockSize = start!.geometry.blockSize;
-        await writeAll(writers, (w) => [dataOffset + event.index * blockSize, event.blocks[w.shareNumber]!]);
-        options.onProgress?.(event.bytesDone, uploadable.size);
+        const { bytesDone } = event;
+        // Up to SEGMENTS_IN_FLIGHT segments are being sent at once, so the network never
+        // waits for a round trip between segments (the encoder's blocks are not reused).
+        await segmentWrites.add(
+          writeAll(writers, (w) => [dataOffset + event.index * blockSize, event.blocks[w.shareNumber]!]).then(() =>
+            options.onProgress?.(bytesDone, uploadable.size),
+          ),
+        );
       } else {
+        await segmentWrites.drain();
         const trailerOffset = start!.layout.plaintextTreeOffset;
         await writeAll(writers, (w) => [trailerOffset, event.trailers[w.shareNumber]!]);
         await Promise.all(

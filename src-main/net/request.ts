@@ -25,6 +25,7 @@ import {
   writeFrame,
   type JsonValue,
 } from './frames.js';
+import { streamPoolOf, type PooledStream } from './stream-pool.js';
 
 export type { JsonValue } from './frames.js';
 
@@ -357,13 +358,52 @@ export async function handleRequests(
   options: HandleRequestsOptions = {},
 ): Promise<void> {
   checkLimits(limits);
+  const served = servedStreams(host, protocol);
   await host.handle(
     protocol,
-    (stream: Stream, connection: Connection) => serveStream(stream, connection, handler, limits, options.onError),
+    async (stream: Stream, connection: Connection) => {
+      served.add(stream);
+      try {
+        await serveStream(stream, connection, handler, limits, options.onError);
+      } finally {
+        served.delete(stream);
+      }
+    },
     { maxInboundStreams: options.maxInboundStreams ?? MAX_CONCURRENT_REQUESTS },
   );
 }
 
+/**
+ * Stops serving `protocol`: no new streams, and the streams that handleRequests is serving
+ * (clients keep them open between requests) are reset.
+ */
+export async function stopHandlingRequests(host: Libp2p, protocol: string): Promise<void> {
+  await host.unhandle(protocol).catch(() => undefined);
+  const served = servedStreams(host, protocol);
+  for (const stream of served) stream.abort(new Error(`${protocol} is no longer served`));
+  served.clear();
+}
+
+const servedByHost = new WeakMap<Libp2p, Map<string, Set<Stream>>>();
+
+function servedStreams(host: Libp2p, protocol: string): Set<Stream> {
+  let byProtocol = servedByHost.get(host);
+  if (byProtocol === undefined) {
+    byProtocol = new Map();
+    servedByHost.set(host, byProtocol);
+  }
+  let streams = byProtocol.get(protocol);
+  if (streams === undefined) {
+    streams = new Set();
+    byProtocol.set(protocol, streams);
+  }
+  return streams;
+}
+
+/** A stream with no request for this long is reset (clients let theirs go sooner). */
+export const SERVER_IDLE_STREAM_MS = 120_000;
+
+/** Serves requests on one stream, one after another, until the client closes it or it fails. */
 async function serveStream(
   stream: Stream,
   connection: Connection,
@@ -371,13 +411,47 @@ async function serveStream(
   limits: RequestLimits,
   onError: ((error: Error, peer: PeerId) => void) | undefined,
 ): Promise<void> {
-  const peer = connection.remotePeer;
+  const reader = new FrameReader(stream);
+  try {
+    while (await serveExchange(stream, reader, connection.remotePeer, handler, limits, onError));
+  } finally {
+    reader.release();
+  }
+}
+
+/** Serves one request; resolves to whether the stream is ready for the next. */
+async function serveExchange(
+  stream: Stream,
+  reader: FrameReader,
+  peer: PeerId,
+  handler: RequestHandler,
+  limits: RequestLimits,
+  onError: ((error: Error, peer: PeerId) => void) | undefined,
+): Promise<boolean> {
+  let head: JsonValue | undefined;
+  const idle = setTimeout(() => stream.abort(new Error(`no request within ${SERVER_IDLE_STREAM_MS} ms`)), SERVER_IDLE_STREAM_MS);
+  try {
+    head = await readHead(reader, limits);
+  } catch (err) {
+    if (stream.status !== 'open') return false; // reset while idle: nothing to answer
+    const [code, message] = errorFrameFor(err);
+    await sendErrorAndReset(stream, code, message, err);
+    onError?.(err instanceof Error ? err : new Error(String(err)), peer);
+    return false;
+  } finally {
+    clearTimeout(idle);
+  }
+  if (head === undefined) {
+    // the client closed its side between requests: done
+    await Promise.resolve(stream.close({ signal: AbortSignal.timeout(2_000) })).catch(() => stream.abort(new Error('close failed')));
+    return false;
+  }
+
   const controller = new AbortController();
   setMaxListeners(Infinity, controller.signal);
   const timer = setTimeout(() => {
     controller.abort(new ExchangeTimeout(`request not answered within ${limits.timeoutMs} ms`));
   }, limits.timeoutMs);
-  const reader = new FrameReader(stream);
   // A deadline breaks any read or write in progress.
   const onAbort = (): void => {
     const reason = controller.signal.reason as Error;
@@ -385,8 +459,6 @@ async function serveStream(
   };
   controller.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const head = await readHead(reader, limits);
-    if (head === undefined) throw new FrameError('truncated', 'stream ended before the request HEAD');
     const body = new RequestBody(reader, limits);
     const request: IncomingRequest = {
       head,
@@ -398,7 +470,7 @@ async function serveStream(
     const response = await raceAbort(Promise.resolve(handler(request)), controller.signal);
     await writeMessage(stream, response, limits, controller.signal);
     await body.drain();
-    await stream.close({ signal: controller.signal });
+    return stream.status === 'open';
   } catch (err) {
     if (controller.signal.aborted) {
       onError?.(controller.signal.reason as Error, peer);
@@ -408,10 +480,10 @@ async function serveStream(
       const reported = err instanceof BodySourceError ? err.cause : err;
       onError?.(reported instanceof Error ? reported : new Error(String(reported)), peer);
     }
+    return false;
   } finally {
     clearTimeout(timer);
     controller.signal.removeEventListener('abort', onAbort);
-    reader.release();
   }
 }
 
@@ -448,6 +520,11 @@ export interface SendRequestOptions {
   readonly signal?: AbortSignal;
   /** Streams of this protocol one connection may have open at once (MAX_CONCURRENT_REQUESTS). */
   readonly maxOutboundStreams?: number;
+  /**
+   * Keep the stream for the next request (default true). Only for servers that answer
+   * request after request on a stream, as handleRequests does.
+   */
+  readonly reuseStream?: boolean;
 }
 
 /**
@@ -494,9 +571,10 @@ export async function sendRequest(
     return new RequestError('closed', `${protocol} to ${target}: stream failed ${during}: ${describeError(err)}`, undefined, { cause: err });
   };
 
-  let stream: Stream;
+  const pool = streamPoolOf(host);
+  let pooled: PooledStream;
   try {
-    stream = await host.dialProtocol(peer, protocol, {
+    pooled = await pool.acquire(peer, protocol, {
       signal,
       maxOutboundStreams: options.maxOutboundStreams ?? MAX_CONCURRENT_REQUESTS,
     });
@@ -514,21 +592,21 @@ export async function sendRequest(
     );
   }
 
-  const reader = new FrameReader(stream);
+  const { stream, reader } = pooled;
   const onAbort = (): void => stream.abort(new Error('request aborted'));
   signal.addEventListener('abort', onAbort, { once: true });
   // The request is written while the response is read: a server may answer (or refuse)
   // before it has read the whole request body, and a streaming server must not block on us.
+  // The stream stays open afterwards, for the next request (stream-pool.ts).
   let writeError: unknown;
-  const writing = writeMessage(stream, request, limits, signal)
-    .then(() => stream.close({ signal }))
-    .catch((err: unknown) => {
-      // Without this the response read would wait for a request that will never complete.
-      writeError = err;
-      if (stream.status === 'open' || stream.status === 'closing') {
-        stream.abort(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
+  const writing = writeMessage(stream, request, limits, signal).catch((err: unknown) => {
+    // Without this the response read would wait for a request that will never complete.
+    writeError = err;
+    if (stream.status === 'open' || stream.status === 'closing') {
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+  let reusable = false;
   try {
     let response: Response;
     try {
@@ -543,13 +621,19 @@ export async function sendRequest(
     }
     await writing;
     if (writeError !== undefined) throw failed(writeError, 'while sending the request');
+    reusable = true;
     return response;
   } catch (err) {
     if (stream.status === 'open' || stream.status === 'closing') stream.abort(err as Error);
     throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
-    reader.release();
+    if (reusable && options.reuseStream !== false) {
+      pool.release(pooled);
+    } else {
+      reader.release();
+      if (reusable) void Promise.resolve(stream.close({ signal: AbortSignal.timeout(2_000) })).catch(() => stream.abort(new Error('close failed')));
+    }
   }
 }
 

@@ -27,6 +27,11 @@ export interface ChkDecodeOptions {
    * tens of GiB) are checked node by node as segments are read, keeping memory bounded.
    */
   readonly wholeTreeCheckLimit?: number;
+  /**
+   * Segments whose blocks are asked for ahead of the one being decoded (default 2). Reads
+   * from a network then overlap with decoding; memory grows by this many segments.
+   */
+  readonly readAhead?: number;
 }
 
 interface OpenShare {
@@ -36,7 +41,11 @@ interface OpenShare {
   readonly blockTree: PartialHashTree;
   /** this share's copy of the crypttext hash tree, when it was checked whole at open */
   readonly crypttextTree?: PartialHashTree;
+  /** block reads started ahead of need (unverified bytes), by segment */
+  readonly blocksAhead?: Map<number, Promise<Uint8Array>>;
 }
+
+const DEFAULT_READ_AHEAD = 2;
 
 const DEFAULT_WHOLE_TREE_CHECK_LIMIT = 8 * 1024 * 1024;
 
@@ -128,7 +137,7 @@ async function openShare(
   const numSegments = facts.geometry.numSegments;
   const hashAreaSize = layout.shareHashesOffset - layout.plaintextTreeOffset;
   if (hashAreaSize > wholeTreeCheckLimit) {
-    return { share: { source, shareNumber, layout, blockTree: new PartialHashTree(numSegments, blockRoot) }, facts };
+    return { share: { source, shareNumber, layout, blockTree: new PartialHashTree(numSegments, blockRoot), blocksAhead: new Map() }, facts };
   }
   const hashArea = await readExact(source, layout.plaintextTreeOffset, hashAreaSize, 'the hash trees');
   const treeSize = layout.blockTreeOffset - layout.crypttextTreeOffset;
@@ -145,7 +154,7 @@ async function openShare(
   };
   const crypttextTree = storedTree(treeSize, facts.ueb.crypttextRootHash, 'bad-crypttext-hash-tree', 'crypttext hash tree');
   const blockTree = storedTree(2 * treeSize, blockRoot, 'bad-block-hash-tree', 'block hash tree');
-  return { share: { source, shareNumber, layout, blockTree, crypttextTree }, facts };
+  return { share: { source, shareNumber, layout, blockTree, crypttextTree, blocksAhead: new Map() }, facts };
 }
 
 /**
@@ -163,10 +172,29 @@ function shareNumberOf(source: ShareSource, totalShares: number, entries: Map<nu
   return claimed !== undefined && candidates.includes(claimed) ? claimed : Math.min(...candidates);
 }
 
-async function readBlock(share: OpenShare, geometry: ChkGeometry, segment: number): Promise<Uint8Array> {
+function readRawBlock(share: OpenShare, geometry: ChkGeometry, segment: number): Promise<Uint8Array> {
   const isTail = segment === geometry.numSegments - 1;
   const length = isTail ? geometry.tailBlockSize : geometry.blockSize;
-  const block = await readExact(share.source, share.layout.dataOffset + segment * geometry.blockSize, length, `block ${segment}`);
+  return readExact(share.source, share.layout.dataOffset + segment * geometry.blockSize, length, `block ${segment}`);
+}
+
+/** Starts reading the blocks of segments first..last (inclusive) that are not being read yet. */
+function readBlocksAhead(shares: readonly OpenShare[], geometry: ChkGeometry, first: number, last: number): void {
+  for (const share of shares) {
+    if (share.blocksAhead === undefined) continue;
+    for (let segment = first; segment <= Math.min(last, geometry.numSegments - 1); segment++) {
+      if (share.blocksAhead.has(segment)) continue;
+      const read = readRawBlock(share, geometry, segment);
+      read.catch(() => undefined); // reported when (if) the decoder gets to this block
+      share.blocksAhead.set(segment, read);
+    }
+  }
+}
+
+async function readBlock(share: OpenShare, geometry: ChkGeometry, segment: number): Promise<Uint8Array> {
+  const ahead = share.blocksAhead?.get(segment);
+  share.blocksAhead?.delete(segment);
+  const block = await (ahead ?? readRawBlock(share, geometry, segment));
   const nodes = new Map<number, Uint8Array>();
   for (const index of share.blockTree.missingFor(segment)) {
     nodes.set(index, await readExact(share.source, share.layout.blockTreeOffset + index * HASH_SIZE, HASH_SIZE, `block hash tree node ${index}`));
@@ -203,10 +231,16 @@ export async function* decodeChk(
 
   let facts: FileFacts | undefined;
   const opened: OpenShare[] = [];
-  for (const source of candidates) {
+  // Opened all at once: each open is a few dependent reads, a round trip each over a network.
+  const openings = await Promise.allSettled(
+    candidates.map((source) => openShare(source, cap, undefined, options.wholeTreeCheckLimit ?? DEFAULT_WHOLE_TREE_CHECK_LIMIT)),
+  );
+  for (const [i, opening] of openings.entries()) {
+    const source = candidates[i]!;
     try {
-      const result = await openShare(source, cap, facts, options.wholeTreeCheckLimit ?? DEFAULT_WHOLE_TREE_CHECK_LIMIT);
-      facts = result.facts;
+      if (opening.status === 'rejected') throw opening.reason;
+      const result = opening.value;
+      facts ??= result.facts;
       if (opened.some((s) => s.shareNumber === result.share.shareNumber)) {
         fail(source, 'duplicate', `it holds share ${result.share.shareNumber}, which another share already provides`);
       }
@@ -232,7 +266,9 @@ export async function* decodeChk(
   const checkedWhole = opened.find((s) => s.crypttextTree)?.crypttextTree;
   const crypttextTree = checkedWhole ?? new PartialHashTree(geometry.numSegments, ueb.crypttextRootHash);
   const coder = k === geometry.totalShares ? undefined : new ReedSolomon(k, geometry.totalShares);
+  const readAhead = Math.max(0, options.readAhead ?? DEFAULT_READ_AHEAD);
   for (let segment = 0; segment < geometry.numSegments; segment++) {
+    readBlocksAhead(active, geometry, segment + 1, segment + readAhead);
     const blocks = await readBlocks(active, geometry, segment, replace);
     const segmentLength = segment === geometry.numSegments - 1 ? geometry.tailSize : geometry.segmentSize;
     const ciphertext = joinPrimaries(blocks, active, k, coder).subarray(0, segmentLength);

@@ -480,7 +480,8 @@ export class IntroducerClient extends TypedEmitter<IntroducerClientEvents> {
       INTRODUCER_PROTOCOL,
       { head: { op: 'announce', announcement: { msg: signed.msg, sig: signed.sig } } },
       announceLimits(this.requestTimeoutMs),
-      { signal },
+      // The introducer answers one request per stream (subscriptions hold theirs open).
+      { signal, reuseStream: false },
     );
     return parseAnnounceResponse(response.head);
   }

@@ -7,12 +7,13 @@
 // input and refusals become ERROR frames with a code, never a crash.
 
 import type { Libp2p, PeerId } from '@libp2p/interface';
+import { concatBytes } from '../../core/bytes.js';
 import type { StorageBackend } from '../../storage/backend.js';
 import type { BucketReader } from '../../storage/bucket-reader.js';
 import type { BucketWriter } from '../../storage/bucket-writer.js';
 import { StorageError, type StorageErrorCode } from '../../storage/errors.js';
 import { storageIndexToBase32, type ShareNumber, type StorageIndex } from '../../storage/storage-index.js';
-import { handleRequests, RequestRejection, type IncomingRequest, type OutgoingMessage, type RequestLimits } from '../request.js';
+import { handleRequests, stopHandlingRequests, RequestRejection, type IncomingRequest, type OutgoingMessage, type RequestLimits } from '../request.js';
 import {
   MAX_APPLICATION_VERSION_CHARS,
   STORAGE_LIMITS,
@@ -136,7 +137,7 @@ class StorageServer implements StorageService {
     if (this.#closed) return;
     this.#closed = true;
     this.#host.removeEventListener('peer:disconnect', this.#onPeerDisconnect);
-    await this.#host.unhandle(STORAGE_PROTOCOL).catch(() => undefined);
+    await stopHandlingRequests(this.#host, STORAGE_PROTOCOL);
     const peers = [...this.#uploads.keys()];
     await Promise.all(peers.map((peer) => this.#abortUploadsOf(peer, 'the storage service closed')));
     this.#readers.clear();
@@ -499,17 +500,18 @@ function positiveInteger(value: number, what: string): number {
 
 /** The request body, which must be exactly `length` bytes (the HEAD promised that many). */
 async function readExactly(body: AsyncIterable<Uint8Array>, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
+  const chunks: Uint8Array[] = [];
   let at = 0;
   for await (const chunk of body) {
     if (at + chunk.length > length) {
       throw new RequestRejection(StorageRejectionCode.badRequest, `the write body is longer than the ${length} bytes its HEAD declares`);
     }
-    out.set(chunk, at);
+    chunks.push(chunk);
     at += chunk.length;
   }
   if (at !== length) {
     throw new RequestRejection(StorageRejectionCode.badRequest, `the write body has ${at} bytes, but its HEAD declares ${length}`);
   }
-  return out;
+  // Clients send a write as one DATA frame: then there is nothing to copy.
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }

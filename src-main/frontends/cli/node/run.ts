@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { NodeLog } from '../../../node/node-log.js';
+import { profileOnSignal } from '../../../node/profile-on-signal.js';
 import type { NodeService } from '../../../node/node-service.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
 
@@ -29,6 +30,7 @@ export const runCommand: Command = {
       await log.close();
       throw error;
     }
+    profileOnSignal(process.env.CAIRN_CPU_PROFILE_DIR, (path) => log.info(`CPU profile written to ${path}`));
     const stopped = new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         log.info(`${signal}: stopping`);

@@ -1,6 +1,6 @@
 // The grid benchmark's network reference: a Cairn host in its own process serving a sink
 // protocol (reads a request body, answers its size). The minimal equivalent of
-// test/support/net-peer.ts. Env: CAIRN_BENCH_GRID_KEY = the grid key in hex.
+// test/support/net-peer.ts. Env: CAIRN_BENCH_GRID_KEY = the grid key in hex; CAIRN_NET_MEMBERSHIP = pnet for libp2p's pnet gate.
 // Prints one JSON line { peerId, addrs } once listening; exits on SIGTERM or when stdin closes.
 import '../src-shared/polyfills/promise-with-resolvers.js';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ async function serve(): Promise<void> {
     listen: ['/ip4/127.0.0.1/tcp/0'],
     gridKey: Buffer.from(gridKeyHex, 'hex'),
     loopbackLimits: true,
+    membership: process.env.CAIRN_NET_MEMBERSHIP === 'pnet' ? 'pnet' : 'noise-prologue',
   });
   await handleRequests(
     host,

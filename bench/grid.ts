@@ -7,13 +7,13 @@ import '../src-shared/polyfills/promise-with-resolvers.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { arch, cpus, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { multiaddr } from '@multiformats/multiaddr';
-import { createCairnHost } from '../src-main/net/host.js';
+import { createCairnHost, type GridMembership } from '../src-main/net/host.js';
 import { generateNodeKey } from '../src-main/net/keys.js';
 import { sendRequest } from '../src-main/net/request.js';
 import { MiB, writeRandomFile } from './files.js';
@@ -110,16 +110,16 @@ function killChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Pro
   return exited;
 }
 
-async function referenceNet(): Promise<number> {
+async function referenceNet(membership: GridMembership = 'noise-prologue'): Promise<number> {
   const gridKey = new Uint8Array(randomBytes(32));
   const script = fileURLToPath(new URL('./grid-net-peer.js', import.meta.url));
   const peer = track(
     spawn(process.execPath, [script], {
-      env: { ...process.env, CAIRN_BENCH_GRID_KEY: Buffer.from(gridKey).toString('hex') },
+      env: { ...process.env, CAIRN_BENCH_GRID_KEY: Buffer.from(gridKey).toString('hex'), CAIRN_NET_MEMBERSHIP: membership },
       stdio: ['pipe', 'pipe', 'inherit'],
     }),
   );
-  const host = await createCairnHost({ privateKey: await generateNodeKey(), listen: ['/ip4/127.0.0.1/tcp/0'], gridKey, loopbackLimits: true });
+  const host = await createCairnHost({ privateKey: await generateNodeKey(), listen: ['/ip4/127.0.0.1/tcp/0'], gridKey, loopbackLimits: true, membership });
   try {
     const first = await new Promise<string>((resolve, reject) => {
       createInterface({ input: peer.stdout! }).once('line', resolve);
@@ -163,6 +163,87 @@ interface OpCost {
   readonly cliCpu: number;
 }
 
+/** put and get through the CLI on a running grid, with each node process's CPU. */
+function gridOperations(grid: GridHarness, ticks: number) {
+  const clientDir = grid.client.dir;
+  const measure = async (args: string[]): Promise<{ cost: OpCost; stdout: string }> => {
+    const pids = grid.pids();
+    const nodeBefore = await Promise.all(pids.map(cpuTicks));
+    const cliBefore = await reapedChildTicks();
+    const start = performance.now();
+    const { stdout } = await cairn(args);
+    const took = seconds(start);
+    const nodeAfter = await Promise.all(pids.map(cpuTicks));
+    const cliAfter = await reapedChildTicks();
+    return {
+      cost: { seconds: took, nodeCpu: nodeAfter.map((t, i) => (t - nodeBefore[i]!) / ticks), cliCpu: (cliAfter - cliBefore) / ticks },
+      stdout,
+    };
+  };
+  const put = async (file: string): Promise<{ cost: OpCost; cap: string }> => {
+    const { cost, stdout } = await measure(['put', '--node-dir', clientDir, file]);
+    return { cost, cap: stdout.trim() };
+  };
+  const get = async (cap: string, out: string, expectedHash: string): Promise<OpCost> => {
+    const { cost } = await measure(['get', '--node-dir', clientDir, cap, out]);
+    const hash = await sha256File(out);
+    await rm(out);
+    if (hash !== expectedHash) throw new Error(`cairn get returned different bytes (sha256 ${hash}, expected ${expectedHash})`);
+    return cost;
+  };
+  return { put, get };
+}
+
+/** RUNS put/get round trips of fresh random files. */
+async function roundTrips(root: string, size: number, ops: ReturnType<typeof gridOperations>): Promise<{ puts: OpCost[]; gets: OpCost[] }> {
+  const puts: OpCost[] = [];
+  const gets: OpCost[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const input = join(root, `input-${run}.bin`);
+    await writeRandomFile(input, size);
+    const hash = await sha256File(input);
+    const { cost, cap } = await ops.put(input);
+    puts.push(cost);
+    gets.push(await ops.get(cap, join(root, `output-${run}.bin`), hash));
+    await rm(input);
+  }
+  return { puts, gets };
+}
+
+/**
+ * The same grid and workload with libp2p's private-network protector (pnet) as the gate
+ * instead of the Noise prologue, for the choice the network docs explain.
+ */
+async function pnetComparison(root: string, size: number, ticks: number): Promise<{ net: number; put: number; get: number; putCpu: number; getCpu: number }> {
+  const net = await referenceNet('pnet');
+  const dir = join(root, 'pnet');
+  await mkdir(dir);
+  const grid = await GridHarness.create(dir, STORAGE_NODES, ENCODING);
+  process.env.CAIRN_NET_MEMBERSHIP = 'pnet'; // inherited by the node processes
+  try {
+    await grid.startAll();
+    await grid.waitForServers(grid.client, STORAGE_NODES);
+    const ops = gridOperations(grid, ticks);
+    const warmUp = join(dir, 'warm-up.bin');
+    await writeRandomFile(warmUp, 4 * MiB);
+    const warm = await ops.put(warmUp);
+    await ops.get(warm.cap, join(dir, 'warm-up.out'), await sha256File(warmUp));
+    const { puts, gets } = await roundTrips(dir, size, ops);
+    const mib = size / MiB;
+    const total = (o: OpCost): number => o.nodeCpu.reduce((a, b) => a + b, 0);
+    return {
+      net,
+      put: median(puts.map((o) => mib / o.seconds)),
+      get: median(gets.map((o) => mib / o.seconds)),
+      putCpu: median(puts.map((o) => total(o) / mib)),
+      getCpu: median(gets.map((o) => total(o) / mib)),
+    };
+  } finally {
+    delete process.env.CAIRN_NET_MEMBERSHIP;
+    await grid.stopAll();
+  }
+}
+
 export async function main(): Promise<void> {
   const mib = mibFromEnv('CAIRN_BENCH_GRID_MIB', 50, 1);
   const rssMiB = mibFromEnv('CAIRN_BENCH_GRID_RSS_MIB', 1024, 0);
@@ -201,31 +282,7 @@ export async function main(): Promise<void> {
     note(`  (grid up in ${seconds(startedAt).toFixed(1)} s; the client sees ${servers} storage servers)`);
     const clientDir = grid.client.dir;
 
-    const measure = async (args: string[]): Promise<{ cost: OpCost; stdout: string }> => {
-      const pids = grid.pids();
-      const nodeBefore = await Promise.all(pids.map(cpuTicks));
-      const cliBefore = await reapedChildTicks();
-      const start = performance.now();
-      const { stdout } = await cairn(args);
-      const took = seconds(start);
-      const nodeAfter = await Promise.all(pids.map(cpuTicks));
-      const cliAfter = await reapedChildTicks();
-      return {
-        cost: { seconds: took, nodeCpu: nodeAfter.map((t, i) => (t - nodeBefore[i]!) / ticks), cliCpu: (cliAfter - cliBefore) / ticks },
-        stdout,
-      };
-    };
-    const put = async (file: string): Promise<{ cost: OpCost; cap: string }> => {
-      const { cost, stdout } = await measure(['put', '--node-dir', clientDir, file]);
-      return { cost, cap: stdout.trim() };
-    };
-    const get = async (cap: string, out: string, expectedHash: string): Promise<OpCost> => {
-      const { cost } = await measure(['get', '--node-dir', clientDir, cap, out]);
-      const hash = await sha256File(out);
-      await rm(out);
-      if (hash !== expectedHash) throw new Error(`cairn get returned different bytes (sha256 ${hash}, expected ${expectedHash})`);
-      return cost;
-    };
+    const { put, get } = gridOperations(grid, ticks);
 
     // warm-up: connections, JIT, worker start-up
     const warmUp = join(root, 'warm-up.bin');
@@ -242,17 +299,7 @@ export async function main(): Promise<void> {
     const idleCpus = idleAfter.reduce((a, t, i) => a + (t - idleBefore[i]!), 0) / ticks / seconds(idleStart);
     line('idle grid: CPU busy, all node processes, over 5 s with no operation', idleCpus, 'CPUs', 3);
 
-    const puts: OpCost[] = [];
-    const gets: OpCost[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      const input = join(root, `input-${run}.bin`);
-      await writeRandomFile(input, size);
-      const hash = await sha256File(input);
-      const { cost, cap } = await put(input);
-      puts.push(cost);
-      gets.push(await get(cap, join(root, `output-${run}.bin`), hash));
-      await rm(input);
-    }
+    const { puts, gets } = await roundTrips(root, size, { put, get });
 
     const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
     const mibps = (ops: OpCost[]): number => median(ops.map((o) => mib / o.seconds));
@@ -336,11 +383,28 @@ export async function main(): Promise<void> {
       note(`  (${rssNote})`);
     }
 
+    // the other membership gate, on a fresh grid (this one stops first)
+    let pnet: Awaited<ReturnType<typeof pnetComparison>> | undefined;
+    if (process.env.CAIRN_BENCH_GRID_PNET !== '0') {
+      await grid.stopAll();
+      pnet = await pnetComparison(root, size, ticks);
+      note('');
+      note('the same with @libp2p/pnet (XSalsa20 over every byte) as the grid gate instead of the Noise prologue:');
+      line(`  libp2p, one stream, two processes, pnet (median of ${RUNS})`, pnet.net, 'MiB/s');
+      line(`  put ${+mib.toFixed(2)} MiB, pnet (median of ${RUNS})`, pnet.put, 'MiB/s');
+      line(`  get ${+mib.toFixed(2)} MiB, pnet (median of ${RUNS})`, pnet.get, 'MiB/s');
+      line('  put: grid CPU per MiB, pnet', pnet.putCpu, 'CPU-s/MiB', 3);
+      line('  get: grid CPU per MiB, pnet', pnet.getCpu, 'CPU-s/MiB', 3);
+    }
+
     // targets
     note('');
     note(`context: Tahoe-LAFS 1.20 on the same grid shape, measured here: put ${TAHOE_PUT_MIBPS} MiB/s, get ${TAHOE_GET_MIBPS} MiB/s`);
     note(`put = ${putMiBps.toFixed(1)} MiB/s (target ≥ ${TARGET_PUT_MIBPS} MiB/s; ${(putMiBps / TAHOE_PUT_MIBPS).toFixed(1)}× Tahoe; ${((100 * putMiBps) / netMiBps).toFixed(1)} % of one libp2p stream): ${verdict(putMiBps >= TARGET_PUT_MIBPS)}`);
     note(`get = ${getMiBps.toFixed(1)} MiB/s (target ≥ ${TARGET_GET_MIBPS} MiB/s; ${(getMiBps / TAHOE_GET_MIBPS).toFixed(1)}× Tahoe; ${((100 * getMiBps) / netMiBps).toFixed(1)} % of one libp2p stream): ${verdict(getMiBps >= TARGET_GET_MIBPS)}`);
+    if (pnet !== undefined) {
+      note(`membership gate: Noise prologue put ${putMiBps.toFixed(1)}, get ${getMiBps.toFixed(1)} MiB/s; pnet put ${pnet.put.toFixed(1)}, get ${pnet.get.toFixed(1)} MiB/s (CPU per MiB put ${(pnet.putCpu / perMiB(puts, (o) => sum(o.nodeCpu))).toFixed(2)}×, get ${(pnet.getCpu / perMiB(gets, (o) => sum(o.nodeCpu))).toFixed(2)}× the prologue's)`);
+    }
     if (peakRssMiB === undefined) note(`client RSS on a slow reader: skipped (CAIRN_BENCH_GRID_RSS_MIB=0)`);
     else note(`client node peak RSS = ${peakRssMiB.toFixed(1)} MiB over ${rssNote.replace(/^ran /, '')} (target < ${TARGET_RSS_MIB} MiB): ${verdict(peakRssMiB < TARGET_RSS_MIB)}`);
   } catch (error) {

@@ -13,6 +13,7 @@ import '../../src-shared/polyfills/promise-with-resolvers.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify, type Identify } from '@libp2p/identify';
+import { preSharedKey } from '@libp2p/pnet';
 import type { Libp2p } from '@libp2p/interface';
 import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
@@ -22,6 +23,15 @@ import type { NodePrivateKey } from './keys.js';
 
 export const GRID_KEY_SIZE = 32;
 export const GRID_PROLOGUE_TAG = 'cairn-grid-prologue-v1';
+export const GRID_PNET_TAG = 'cairn-grid-pnet-v1';
+
+/**
+ * How non-members are kept out. 'noise-prologue' (the default, and what Cairn uses) binds
+ * the Noise handshake to the grid key. 'pnet' is libp2p's private-network protector, an
+ * XSalsa20 layer over every byte; it exists so the grid benchmark can compare the two
+ * (docs/network.md). Every node of a grid must use the same one.
+ */
+export type GridMembership = 'noise-prologue' | 'pnet';
 
 /** Yamux grows a stream's receive window up to this; see STREAM_READ_BUFFER. */
 const MAX_STREAM_WINDOW = 4 * 1024 * 1024;
@@ -44,6 +54,8 @@ export interface CairnHostOptions {
    * refuse legitimate loopback grids and tests that redial (they then see only ECONNRESET).
    */
   readonly loopbackLimits?: boolean;
+  /** default 'noise-prologue' */
+  readonly membership?: GridMembership;
 }
 
 export type CairnServices = { identify: Identify; ping: Ping };
@@ -57,15 +69,23 @@ export function gridPrologue(gridKey: Uint8Array): Uint8Array {
   return taggedHash(GRID_PROLOGUE_TAG, gridKey);
 }
 
+/** The pnet key file libp2p expects, from a tagged hash of the grid key. */
+export function gridPnetKey(gridKey: Uint8Array): Uint8Array {
+  const hex = Buffer.from(taggedHash(GRID_PNET_TAG, gridPrologue(gridKey))).toString('hex');
+  return new TextEncoder().encode(`/key/swarm/psk/1.0.0/\n/base16/\n${hex}`);
+}
+
 /** Creates and starts a host. Stop it with `host.stop()`. */
 export async function createCairnHost(options: CairnHostOptions): Promise<CairnHost> {
+  const pnet = options.membership === 'pnet';
   const prologueBytes = gridPrologue(options.gridKey);
   const loopback = options.loopbackLimits === true;
   return createLibp2p<CairnServices>({
     privateKey: options.privateKey,
     addresses: { listen: [...options.listen] },
     transports: [tcp()],
-    connectionEncrypters: [noise({ prologueBytes })],
+    ...(pnet ? { connectionProtector: preSharedKey({ psk: gridPnetKey(options.gridKey) }) } : {}),
+    connectionEncrypters: [pnet ? noise() : noise({ prologueBytes })],
     streamMuxers: [
       yamux({
         streamOptions: {

@@ -11,7 +11,7 @@ import { checkImmutable } from '../grid/checker.js';
 import { downloadImmutable } from '../grid/downloader.js';
 import type { GridServer } from '../grid/grid-server.js';
 import { uploadImmutable } from '../grid/uploader.js';
-import { createCairnHost, type CairnHost } from '../net/host.js';
+import { createCairnHost, type CairnHost, type GridMembership } from '../net/host.js';
 import { IntroducerClient, serveIntroducer, type IntroducerService, type ServerEntry } from '../net/introducer/index.js';
 import { RemoteStorageServer } from '../net/storage-protocol/client.js';
 import { serveStorage, type StorageService } from '../net/storage-protocol/server.js';
@@ -60,7 +60,13 @@ export class NodeService implements NodeApi {
     const node = await loadNodeDirectory(dir);
     log.addSecrets(base32Encode(node.gridLink.gridKey), node.apiToken, base32Encode(node.convergenceSecret), base32Encode(node.leaseSecret), formatGridLink(node.gridLink));
     const { config } = node;
-    const host = await createCairnHost({ privateKey: node.nodeKey, listen: config.listen, gridKey: node.gridLink.gridKey, loopbackLimits: true });
+    const host = await createCairnHost({
+      privateKey: node.nodeKey,
+      listen: config.listen,
+      gridKey: node.gridLink.gridKey,
+      loopbackLimits: true,
+      membership: membershipFromEnv(process.env.CAIRN_NET_MEMBERSHIP),
+    });
     const backend = config.storage.enabled
       ? await StorageBackend.open({ dir: join(dir, 'storage'), reservedSpace: config.storage.reservedSpace, applicationVersion: APP_VERSION, onWarning: (m) => log.warn(m) })
       : undefined;
@@ -187,4 +193,11 @@ export class NodeService implements NodeApi {
     await this.backend?.close();
     await this.pool.close();
   }
+}
+
+/** CAIRN_NET_MEMBERSHIP=pnet switches the grid gate for benchmarks (every node must agree). */
+function membershipFromEnv(value: string | undefined): GridMembership | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'pnet' || value === 'noise-prologue') return value;
+  throw new Error(`CAIRN_NET_MEMBERSHIP must be "noise-prologue" or "pnet", not ${JSON.stringify(value)}`);
 }

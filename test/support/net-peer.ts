@@ -21,6 +21,7 @@ const host = await createCairnHost({
   listen: ['/ip4/127.0.0.1/tcp/0'],
   gridKey: Buffer.from(gridKeyHex, 'hex'),
   loopbackLimits: true,
+  membership: process.env.CAIRN_TEST_MEMBERSHIP === 'pnet' ? 'pnet' : 'noise-prologue',
 });
 
 const onError = (error: Error): void => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { PeerId } from '@libp2p/interface';
+import type { GridMembership } from '../../src-main/net/host.js';
 import { firstLine, spawnTestScript } from './child-process.js';
 
 const peerScript = join(dirname(fileURLToPath(import.meta.url)), 'net-peer.ts');
@@ -18,8 +19,9 @@ export interface PeerProcess {
   stop(): Promise<void>;
 }
 
-export async function startPeerProcess(gridKey: Uint8Array, startupMs = 30_000): Promise<PeerProcess> {
-  const test = spawnTestScript(peerScript, [], { CAIRN_TEST_GRID_KEY: Buffer.from(gridKey).toString('hex') }, 'peer');
+export async function startPeerProcess(gridKey: Uint8Array, startupMs = 30_000, membership: GridMembership = 'noise-prologue'): Promise<PeerProcess> {
+  const env = { CAIRN_TEST_GRID_KEY: Buffer.from(gridKey).toString('hex'), CAIRN_TEST_MEMBERSHIP: membership };
+  const test = spawnTestScript(peerScript, [], env, 'peer');
   try {
     const info = JSON.parse(await firstLine(test, startupMs, 'peer')) as { peerId: string; addrs: string[] };
     return {

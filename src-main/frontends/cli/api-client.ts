@@ -76,7 +76,7 @@ export function callApi(endpoint: NodeEndpoint, method: string, path: string, bo
       );
     });
     if (body === undefined) req.end();
-    else createReadStream(body.file).on('error', reject).pipe(req);
+    else createReadStream(body.file, { highWaterMark: 1024 * 1024 }).on('error', reject).pipe(req);
   });
 }
 

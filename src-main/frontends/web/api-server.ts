@@ -104,7 +104,7 @@ async function upload(req: IncomingMessage, res: ServerResponse, options: ApiSer
       size += chunk.length;
       if (size > limit) req.destroy(new HttpError(413, `upload is larger than the ${limit}-byte limit`));
     });
-    await pipeline(req, createWriteStream(spool, { mode: 0o600 }));
+    await pipeline(req, createWriteStream(spool, { mode: 0o600, highWaterMark: 1024 * 1024 }));
     const cap = await options.node.uploadFile(spool, size);
     const text = formatCap(cap);
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });

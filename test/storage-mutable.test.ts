@@ -223,6 +223,15 @@ describe('limits and bad input', () => {
     await expect(backend.testvAndReadvAndWritev(si, writerSecrets(), new Map([[0, { testVectors: [], writeVectors: [{ offset: MAX_MUTABLE_SHARE_SIZE, data: new Uint8Array(1) }] }]]), [])).rejects.toThrow(DataTooLargeError);
   });
 
+  it('refuses reads that would return more than 64 MiB in one call', async () => {
+    const backend = await openBackend();
+    const si = randomBytes(16);
+    await backend.testvAndReadvAndWritev(si, writerSecrets(), new Map([[0, whole(new Uint8Array(1 << 20))]]), []);
+    const everything = Array.from({ length: 65 }, () => ({ offset: 0, length: 1 << 20 }));
+    await expect(backend.readMutableShares(si, 'all', everything)).rejects.toThrow(new BadArgumentError('the read vectors ask for more than 67108864 bytes in one call'));
+    expect((await backend.readMutableShares(si, 'all', everything.slice(1))).get(0)).toHaveLength(64);
+  });
+
   it.each([
     ['a short write enabler', { writeEnabler: new Uint8Array(31) }, new Map(), BadArgumentError, 'a write enabler is 32 bytes'],
     ['a short renew secret', { leaseRenew: new Uint8Array(3) }, new Map(), BadArgumentError, 'a renew secret is 32 bytes, got 3 bytes'],

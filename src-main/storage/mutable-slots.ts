@@ -46,6 +46,8 @@ export interface MutableSlotsContext {
   readonly availableSpace: () => Promise<number>;
 }
 
+/** At most this many bytes are returned by one call's read vectors, over all shares. */
+export const MAX_READ_BYTES_PER_CALL = 64 * 1024 * 1024;
 /** Owner number of leases added by mutable writes (as Tahoe). */
 const MUTABLE_WRITE_LEASE_OWNER = 1;
 const EMPTY = new Uint8Array(0);
@@ -206,20 +208,27 @@ export class MutableSlots {
     loaded: ReadonlyMap<ShareNumber, MutableContainer> = new Map(),
   ): Promise<Map<number, Uint8Array[]>> {
     const out = new Map<number, Uint8Array[]>();
+    let total = 0;
     for (const shnum of shares) {
       const container = loaded.get(shnum);
+      const dataLength = container?.data.length ?? (await readMutableHeaderOf(this.#context.tree.sharePath(si, shnum)).catch(skipMissing))?.dataLength;
+      if (dataLength === undefined) continue;
+      total += ranges.reduce((sum, { offset, length }) => sum + Math.max(0, Math.min(dataLength, offset + length) - offset), 0);
+      if (total > MAX_READ_BYTES_PER_CALL) throw new BadArgumentError(`the read vectors ask for more than ${MAX_READ_BYTES_PER_CALL} bytes in one call`);
       if (container !== undefined) {
         out.set(shnum, ranges.map(({ offset, length }) => container.data.slice(offset, offset + length)));
         continue;
       }
-      try {
-        out.set(shnum, await readMutableData(this.#context.tree.sharePath(si, shnum), ranges));
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-      }
+      const read = await readMutableData(this.#context.tree.sharePath(si, shnum), ranges).catch(skipMissing);
+      if (read !== undefined) out.set(shnum, read);
     }
     return out;
   }
+}
+
+function skipMissing(error: unknown): undefined {
+  if (isMissing(error)) return undefined;
+  throw error;
 }
 
 function checkShareNumberList(values: readonly number[]): ShareNumber[] {

@@ -10,6 +10,7 @@ import {
   CHECKSTRING_SIZE,
   MAX_MUTABLE_SHARE_SIZE,
   SHARE_HEAD_SIZE,
+  checkstringTest,
   decodeMutableVersion,
   encodeMutableVersion,
   generateWriterKeys,
@@ -64,9 +65,9 @@ function writerSecrets() {
 }
 
 /** Tahoe's "this share must not exist yet" test. */
-const MUST_NOT_EXIST = [{ offset: 0, length: 1, operator: 'eq' as const, specimen: new Uint8Array(0) }];
+const MUST_NOT_EXIST = [checkstringTest(undefined)];
 const whole = (data: Uint8Array, testVectors: ShareWrite['testVectors'] = MUST_NOT_EXIST): ShareWrite => ({ testVectors, writeVectors: [{ offset: 0, data }] });
-const ifCheckstring = (checkstring: Uint8Array) => [{ offset: 0, length: checkstring.length, operator: 'eq' as const, specimen: checkstring }];
+const ifCheckstring = (checkstring: Uint8Array) => [checkstringTest(checkstring)];
 
 describe('mutable container layout', () => {
   const lease = (n: number) => ({ ownerNumber: 1, renewSecret: new Uint8Array(32).fill(n), cancelSecret: new Uint8Array(32).fill(n + 100), expirationTime: T0 + n });
@@ -131,6 +132,7 @@ describe('test-and-set writes', () => {
     const first = randomBytes(300);
     await backend.testvAndReadvAndWritev(si, secrets, new Map([[0, whole(first)], [1, whole(first)]]), []);
     const stale = ifCheckstring(randomBytes(CHECKSTRING_SIZE));
+    expect(() => checkstringTest(randomBytes(56))).toThrow('a checkstring is 57 bytes, got 56');
     const result = await backend.testvAndReadvAndWritev(si, secrets, new Map([[0, whole(randomBytes(300), stale)], [2, whole(randomBytes(300))]]), [{ offset: 0, length: CHECKSTRING_SIZE }]);
     expect(result.success).toBe(false);
     expect(result.readData).toEqual(new Map([[0, [first.subarray(0, CHECKSTRING_SIZE)]], [1, [first.subarray(0, CHECKSTRING_SIZE)]]]));

@@ -32,3 +32,4 @@ export { encodeMutableVersion, type EncodedMutableVersion, type MutableVersionIn
 export { checkMutableShare, type CheckedMutableShare, type MutableShareInput } from './share-check.js';
 export { decodeMutableVersion, type DecodedMutableVersion, type MutableDecodeOptions } from './decoder.js';
 export { recoverWriterKeys } from './private-key.js';
+export { checkstringTest, type CheckstringTest } from './write-test.js';

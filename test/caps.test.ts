@@ -58,7 +58,7 @@ const malformed: Record<string, Malformed> = {
   'directory cap': {
     text: `URI:DIR2-CHK:${KEY}:${UEB}:3:10:1024`,
     reason: 'prefix',
-    message: 'unknown cap prefix "URI:DIR2-CHK:" (expected URI:CHK:, URI:CHK-Verifier: or URI:LIT:)',
+    message: '"URI:DIR2-CHK:" is a directory cap (expected URI:CHK:, URI:CHK-Verifier: or URI:LIT:)',
   },
   'empty string': {
     text: '  ',

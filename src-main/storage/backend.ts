@@ -1,4 +1,4 @@
-import { readdir, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkByteCount } from './arguments.js';
 import { BucketReader } from './bucket-reader.js';
@@ -10,7 +10,6 @@ import { CURRENT_CONTAINER_VERSION, secretStorageOf } from './immutable-containe
 import {
   ADD_LEASE_OWNER,
   ALLOCATE_LEASE_OWNER,
-  IMMUTABLE_LEASE_RECORD_SIZE,
   checkLeaseSecret,
   newLease,
   renewed,
@@ -19,7 +18,12 @@ import {
   type LeaseRecord,
 } from './lease-record.js';
 import { KeyedLock } from './keyed-lock.js';
-import { readShareDataLength, readShareFileState, writeLeases, type ShareFileState } from './share-file.js';
+import { readLeasedShare, type LeasedShare } from './leased-share.js';
+import { NODE_ID_SIZE } from './mutable-container.js';
+import { containerKindOf } from './mutable-share-file.js';
+import { MutableSlots, type MutableWriteSecrets, type TestAndWriteResult } from './mutable-slots.js';
+import type { ReadVector, ShareWrite } from './mutable-vectors.js';
+import { readShareDataLength } from './share-file.js';
 import {
   MAX_SHARE_NUMBER,
   ShareTree,
@@ -47,6 +51,11 @@ export interface StorageBackendOptions {
   readonly applicationVersion?: string;
   /** told about share files that cannot be parsed (they are skipped, never deleted) */
   readonly onWarning?: (message: string) => void;
+  /**
+   * this server's 20-byte node id (its lease seed, leaseSeedOfPeer), recorded in mutable
+   * shares with their write enabler and leases; default 20 zero bytes
+   */
+  readonly nodeId?: Uint8Array;
 }
 
 export interface StorageVersion {
@@ -112,6 +121,8 @@ export class StorageBackend {
   readonly #lock = new KeyedLock();
   /** open uploads by `<b32 SI>/<shnum>` */
   readonly #writers = new Map<string, BucketWriter>();
+  readonly #nodeId: Uint8Array;
+  readonly #mutable: MutableSlots;
 
   private constructor(options: StorageBackendOptions) {
     this.dir = options.dir;
@@ -122,6 +133,17 @@ export class StorageBackend {
     this.#readOnly = options.readOnly ?? false;
     this.#applicationVersion = options.applicationVersion ?? DEFAULT_APPLICATION_VERSION;
     this.#warn = options.onWarning ?? (() => undefined);
+    this.#nodeId = Uint8Array.from(options.nodeId ?? new Uint8Array(NODE_ID_SIZE));
+    if (this.#nodeId.length !== NODE_ID_SIZE) throw new BadArgumentError(`a node id is ${NODE_ID_SIZE} bytes, got ${this.#nodeId.length}`);
+    this.#mutable = new MutableSlots({
+      tree: this.#tree,
+      nodeId: this.#nodeId,
+      maxShareSize: this.#maxShareSize,
+      now: this.now,
+      lock: (si, task) => this.#lock.run(storageIndexToBase32(si), task),
+      listShares: (si) => this.#listShares(si),
+      availableSpace: () => this.#availableSpace(),
+    });
   }
 
   /** Opens (creating if needed) a storage directory and deletes uploads a previous run left. */
@@ -221,6 +243,7 @@ export class StorageBackend {
       for (const shnum of await this.#listShares(si)) {
         const path = this.#tree.sharePath(si, shnum);
         try {
+          if ((await containerKindOf(path)) === 'mutable') continue;
           readers.set(shnum, new BucketReader(si, shnum, await readShareDataLength(path), path));
         } catch (error) {
           if (!this.#skippable(error, path)) throw error;
@@ -228,6 +251,32 @@ export class StorageBackend {
       }
       return readers;
     });
+  }
+
+  /**
+   * Tahoe's slot_readv: the read vectors applied to the listed mutable shares of the storage
+   * index (every one held, for 'all'). Shares not held are left out of the result.
+   */
+  readMutableShares(storageIndex: Uint8Array, shareNumbers: readonly number[] | 'all', readVectors: readonly ReadVector[]): Promise<Map<number, Uint8Array[]>> {
+    return this.#mutable.read(storageIndex, shareNumbers, readVectors);
+  }
+
+  /**
+   * Tahoe's slot_testv_and_readv_and_writev. Under the storage index's lock: checks the write
+   * enabler against every mutable share held (BadWriteEnablerError), evaluates every test
+   * vector (a share not held reads as empty), reads the read vectors from every share held,
+   * and only if all tests passed applies the writes: each written share replaced whole and
+   * atomically, its lease added or renewed, `newLength: 0` deleting it. A failed test is not
+   * an error: `success` is false and nothing changed. Growth must fit the available space
+   * (NoSpaceError); no share may pass the mutable share size limit (DataTooLargeError).
+   */
+  testvAndReadvAndWritev(
+    storageIndex: Uint8Array,
+    secrets: MutableWriteSecrets,
+    writes: ReadonlyMap<number, ShareWrite>,
+    readVectors: readonly ReadVector[],
+  ): Promise<TestAndWriteResult> {
+    return this.#mutable.testAndWrite(storageIndex, secrets, writes, readVectors);
   }
 
   /**
@@ -359,8 +408,8 @@ export class StorageBackend {
         leasesExpired += state.leases.length - kept.length;
         if (kept.length === 0) sharesExpired++;
         if (dryRun || kept.length === state.leases.length) continue;
-        if (kept.length === 0) await unlink(state.path);
-        else await writeLeases(state, kept);
+        if (kept.length === 0) await state.delete();
+        else await state.writeLeases(kept);
       }
       let bucketRemoved = false;
       if (!dryRun && sharesExpired > 0) {
@@ -401,11 +450,11 @@ export class StorageBackend {
     return numbers.sort((a, b) => a - b);
   }
 
-  /** A share's header and leases, or undefined (with a warning) if it cannot be parsed. */
-  async #readState(si: StorageIndex, shnum: ShareNumber): Promise<ShareFileState | undefined> {
+  /** A share's leases (either kind of share), or undefined (with a warning) if it cannot be parsed. */
+  async #readState(si: StorageIndex, shnum: ShareNumber): Promise<LeasedShare | undefined> {
     const path = this.#tree.sharePath(si, shnum);
     try {
-      return await readShareFileState(path);
+      return await readLeasedShare(path, { tempPath: this.#tree.mutableTempPath(si, shnum), nodeId: this.#nodeId });
     } catch (error) {
       if (this.#skippable(error, path)) return undefined;
       throw error;
@@ -456,7 +505,7 @@ function checkShareNumbers(values: Iterable<number>): ShareNumber[] {
 
 /** Renews the matching lease, or adds one if `space` allows; returns the bytes the file grew. */
 async function addOrRenewLease(
-  state: ShareFileState,
+  state: LeasedShare,
   renewSecret: Uint8Array,
   cancelSecret: Uint8Array,
   ownerNumber: number,
@@ -468,15 +517,15 @@ async function addOrRenewLease(
     await saveIfChanged(state, state.leases.map((lease) => (matching(lease) ? renewed(lease, now) : lease)));
     return 0;
   }
-  if (space < IMMUTABLE_LEASE_RECORD_SIZE) {
+  if (space < state.bytesPerNewLease) {
     throw new NoSpaceError(`no space for another lease on ${state.path.split(/[\\/]/).slice(-2).join('/')}`);
   }
-  await writeLeases(state, [...state.leases, newLease(state.secretStorage, ownerNumber, renewSecret, cancelSecret, now)]);
-  return IMMUTABLE_LEASE_RECORD_SIZE;
+  await state.writeLeases([...state.leases, newLease(state.secretStorage, ownerNumber, renewSecret, cancelSecret, now)]);
+  return state.bytesPerNewLease;
 }
 
-async function saveIfChanged(state: ShareFileState, leases: readonly LeaseRecord[]): Promise<void> {
-  if (leases.some((lease, i) => lease !== state.leases[i])) await writeLeases(state, leases);
+async function saveIfChanged(state: LeasedShare, leases: readonly LeaseRecord[]): Promise<void> {
+  if (leases.some((lease, i) => lease !== state.leases[i])) await state.writeLeases(leases);
 }
 
 async function listNames(dir: string, pattern: RegExp): Promise<string[]> {

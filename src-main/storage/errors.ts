@@ -103,3 +103,14 @@ export class BadContainerError extends StorageError {
     this.name = 'BadContainerError';
   }
 }
+
+/**
+ * A mutable write whose write enabler differs from the one the share was created with.
+ * Its code is 'bad-argument' until the wire protocol has a code of its own.
+ */
+export class BadWriteEnablerError extends StorageError {
+  constructor(message: string) {
+    super('bad-argument', message);
+    this.name = 'BadWriteEnablerError';
+  }
+}

@@ -74,6 +74,15 @@ export class ShareTree {
   incomingSharePath(si: StorageIndex, shnum: ShareNumber): string {
     return join(this.incomingBucketDir(si), String(shnum));
   }
+
+  /** Where a mutable share is written before it is renamed over the old one. */
+  mutableTempDir(): string {
+    return join(this.incomingDir, 'mutable');
+  }
+
+  mutableTempPath(si: StorageIndex, shnum: ShareNumber): string {
+    return join(this.mutableTempDir(), `${bucketSegments(si)[1]}.${shnum}`);
+  }
 }
 
 /** `[<first 2 chars of b32>, <b32>]`: 1024 prefix directories keep directory sizes small. */

@@ -47,22 +47,22 @@ function formatBody(prefix: string, first: BytesField, cap: ChkReadCap | ChkVeri
   return `${prefix}${b32}:${cap.neededShares}:${cap.totalShares}:${cap.size}`;
 }
 
-/** Parses the text after `URI:CHK:`. */
-export function parseChkBody(body: string): ChkReadCap {
-  const { first, ...rest } = parseBody(CHK_PREFIX, KEY, body);
+/** Parses the text after `URI:CHK:` (or after `prefix`, e.g. `URI:DIR2-CHK:`, which messages name). */
+export function parseChkBody(body: string, prefix = CHK_PREFIX): ChkReadCap {
+  const { first, ...rest } = parseBody(prefix, KEY, body);
   return { kind: 'chk', key: first, ...rest };
 }
 
-/** Parses the text after `URI:CHK-Verifier:`. */
-export function parseChkVerifierBody(body: string): ChkVerifyCap {
-  const { first, ...rest } = parseBody(CHK_VERIFIER_PREFIX, STORAGE_INDEX, body);
+/** Parses the text after `URI:CHK-Verifier:` (or after `prefix`). */
+export function parseChkVerifierBody(body: string, prefix = CHK_VERIFIER_PREFIX): ChkVerifyCap {
+  const { first, ...rest } = parseBody(prefix, STORAGE_INDEX, body);
   return { kind: 'chk-verifier', storageIndex: first, ...rest };
 }
 
-export function formatChk(cap: ChkReadCap): string {
-  return formatBody(CHK_PREFIX, KEY, cap, cap.key);
+export function formatChk(cap: ChkReadCap, prefix = CHK_PREFIX): string {
+  return formatBody(prefix, KEY, cap, cap.key);
 }
 
-export function formatChkVerifier(cap: ChkVerifyCap): string {
-  return formatBody(CHK_VERIFIER_PREFIX, STORAGE_INDEX, cap, cap.storageIndex);
+export function formatChkVerifier(cap: ChkVerifyCap, prefix = CHK_VERIFIER_PREFIX): string {
+  return formatBody(prefix, STORAGE_INDEX, cap, cap.storageIndex);
 }

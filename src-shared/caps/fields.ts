@@ -13,6 +13,9 @@ export interface BytesField extends Field {
 }
 
 export const KEY: BytesField = { name: 'key', label: 'key', bytes: 16 };
+export const WRITEKEY: BytesField = { name: 'writekey', label: 'write key', bytes: 16 };
+export const READKEY: BytesField = { name: 'readkey', label: 'read key', bytes: 16 };
+export const FINGERPRINT: BytesField = { name: 'fingerprint', label: 'public key fingerprint', bytes: 32 };
 export const STORAGE_INDEX: BytesField = { name: 'storageIndex', label: 'storage index', bytes: 16 };
 export const UEB_HASH: BytesField = { name: 'uebHash', label: 'UEB hash', bytes: 32 };
 export const NEEDED_SHARES: Field = { name: 'neededShares', label: 'needed shares k' };

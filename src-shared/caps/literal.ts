@@ -8,14 +8,14 @@ import type { LiteralCap } from './types.js';
 export const LIT_PREFIX = 'URI:LIT:';
 
 /** Parses the text after `URI:LIT:`. Any length is accepted, as Tahoe does. */
-export function parseLiteralBody(body: string): LiteralCap {
-  const [text = ''] = splitFields(LIT_PREFIX, body, 1);
+export function parseLiteralBody(body: string, prefix = LIT_PREFIX): LiteralCap {
+  const [text = ''] = splitFields(prefix, body, 1);
   return { kind: 'lit', data: decodeField(DATA, text) };
 }
 
-export function formatLiteral(cap: LiteralCap): string {
+export function formatLiteral(cap: LiteralCap, prefix = LIT_PREFIX): string {
   if (!(cap.data instanceof Uint8Array)) {
     throw new CapError('length', 'data must be a Uint8Array', DATA.name);
   }
-  return LIT_PREFIX + base32Encode(cap.data);
+  return prefix + base32Encode(cap.data);
 }

@@ -35,7 +35,7 @@ describe('sizes, encodings and introducer links', () => {
   });
 
   it('round-trips a link and never echoes its secret in errors', () => {
-    const link = { introducerPeerId: '12D3KooWabc', introducerAddresses: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWabc'], gridKey: new Uint8Array(32).fill(7), encoding: { needed: 2, happy: 3, total: 4 }, gridName: 'friends' };
+    const link = { introducerPeerId: '12D3KooWabc', introducerAddresses: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWabc'], gridKey: new Uint8Array(32).fill(7), encoding: { needed: 2, happy: 3, total: 4 }, rootSeed: new Uint8Array(32).fill(9), gridName: 'friends' };
     const text = formatGridLink(link);
     expect(text).toMatch(/^cairn-grid-v1:[a-z2-7]+$/);
     expect(parseGridLink(text)).toEqual(link);
@@ -66,7 +66,7 @@ describe('cairn create-introducer and create-node', () => {
     expect(node.gridLink.encoding).toEqual({ needed: 2, happy: 3, total: 4 });
     expect(node.gridLink.introducerAddresses[0]).toBe(`${node.config.listen[0]}/p2p/${node.gridLink.introducerPeerId}`);
     expect((await stat(join(intro, 'private'))).mode & 0o777).toBe(0o700);
-    for (const name of ['node.key', 'introducer.link', 'api_auth_token', 'convergence', 'secret']) {
+    for (const name of ['node.key', 'introducer.link', 'api_auth_token', 'convergence', 'secret', 'aliases']) {
       expect((await stat(join(intro, 'private', name))).mode & 0o777).toBe(0o600);
     }
     // The secret link is not printed.
@@ -107,6 +107,50 @@ describe('cairn create-introducer and create-node', () => {
     await writeFile(join(dir, 'a', 'cairn.json'), '{"version": 1, "nickname": "x", "listen": ["nope"]}');
     await expect(loadNodeDirectory(join(dir, 'a'))).rejects.toThrow(/"listen": "nope" is not a TCP listen address/);
     await expect(loadNodeDirectory(join(dir, 'nothing-here'))).rejects.toThrow(/is not a Cairn node directory: cannot read cairn.json \(ENOENT\)/);
+  });
+});
+
+describe('aliases', () => {
+  const intro = () => join(dir, 'intro');
+
+  it('every member of a grid gets the same default alias "cairn:" for the shared root directory', async () => {
+    const introAliases = await cairn(['list-aliases', '--node-dir', intro()]);
+    expect(introAliases.code).toBe(0);
+    const line = introAliases.stdout.trim();
+    expect(line).toMatch(/^cairn: URI:DIR2-ED25519:[a-z2-7]+:[a-z2-7]+$/);
+    const member = await cairn(['list-aliases', '--node-dir', join(dir, 'a')]);
+    expect(member.stdout.trim()).toBe(line);
+    const readonly = await cairn(['list-aliases', '--node-dir', intro(), '--readonly-uri']);
+    expect(readonly.stdout.trim()).toMatch(/^cairn: URI:DIR2-ED25519-RO:/);
+    const json = JSON.parse((await cairn(['list-aliases', '--node-dir', intro(), '--json'])).stdout) as Record<string, { readwrite: string; readonly: string }>;
+    expect(json.cairn?.readwrite).toBe(line.slice('cairn: '.length));
+    expect(json.cairn?.readonly).toBe(readonly.stdout.trim().slice('cairn: '.length));
+  });
+
+  it('add-alias stores a directory cap under a new name', async () => {
+    const readOnly = (await cairn(['list-aliases', '--node-dir', intro(), '--readonly-uri'])).stdout.trim().slice('cairn: '.length);
+    const added = await cairn(['add-alias', '--node-dir', intro(), 'photos', readOnly]);
+    expect(added.code).toBe(0);
+    expect((await cairn(['list-aliases', '--node-dir', intro()])).stdout).toContain('photos: URI:DIR2-ED25519-RO:');
+  });
+
+  it('refuses bad names, file caps, malformed caps and duplicates, and changes nothing', async () => {
+    const before = await readFile(join(intro(), 'private', 'aliases'), 'utf8');
+    const rootCap = before.split('\n')[0]!.slice('cairn: '.length);
+    const cases: Array<[string[], RegExp]> = [
+      [['bad/name', rootCap], /not a usable alias name/],
+      [['URI', rootCap], /cannot be an alias/],
+      [['files', 'URI:LIT:nbswy3dp'], /must name a directory cap/],
+      [['broken', 'URI:DIR2-ED25519:abc'], /the cap/],
+      [['cairn', rootCap], /exists already/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cairn(['add-alias', '--node-dir', intro(), ...args]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(await readFile(join(intro(), 'private', 'aliases'), 'utf8')).toBe(before);
   });
 });
 

@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
  * when `write` succeeds. A failure (a bad share, a full disk) leaves `path` as it was and
  * no partial file behind.
  */
-export async function withAtomicFile(path: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
+export async function withAtomicFile(path: string, write: (handle: FileHandle) => Promise<void>, mode = 0o666): Promise<void> {
   const temporary = `${path}.${randomBytes(6).toString('hex')}.partial`;
-  const handle = await open(temporary, 'wx');
+  const handle = await open(temporary, 'wx', mode);
   let renamed = false;
   try {
     await write(handle);
@@ -25,8 +25,12 @@ export async function withAtomicFile(path: string, write: (handle: FileHandle) =
 }
 
 /** Writes chunks in order to `path`, atomically (see withAtomicFile). */
-export async function writeFileAtomically(path: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
-  await withAtomicFile(path, async (handle) => {
-    for await (const chunk of chunks) await handle.write(chunk);
-  });
+export async function writeFileAtomically(path: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, mode = 0o666): Promise<void> {
+  await withAtomicFile(
+    path,
+    async (handle) => {
+      for await (const chunk of chunks) await handle.write(chunk);
+    },
+    mode,
+  );
 }

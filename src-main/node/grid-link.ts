@@ -2,8 +2,9 @@ import { base32Decode, base32Encode } from '../../src-shared/base32.js';
 
 /**
  * The introducer link: one secret string that lets a node join a grid. It carries the
- * introducer's peer id and addresses, the grid key (membership) and the grid's default
- * encoding. The analogue of Tahoe's introducer fURL. Format:
+ * introducer's peer id and addresses, the grid key (membership), the grid's default
+ * encoding and the key of the grid's shared root directory. The analogue of Tahoe's
+ * introducer fURL. Format:
  *   cairn-grid-v1:<base32 of the UTF-8 JSON body>
  * base32 keeps it to one shell- and URL-safe word.
  */
@@ -24,6 +25,12 @@ export interface GridLink {
   /** 32 random bytes shared by every member */
   readonly gridKey: Uint8Array;
   readonly encoding: ShareEncoding;
+  /**
+   * The Ed25519 seed of the grid's shared root directory (the friendnet vdrive), made with
+   * the grid. Every member derives the root's write cap from it, and whoever writes first
+   * publishes its first version (until then it reads as empty).
+   */
+  readonly rootSeed: Uint8Array;
   readonly gridName?: string;
 }
 
@@ -36,6 +43,7 @@ interface LinkBody {
   addrs: string[];
   key: string;
   shares: [number, number, number];
+  root: string;
   name?: string;
 }
 
@@ -62,6 +70,7 @@ export function formatGridLink(link: GridLink): string {
     addrs: [...link.introducerAddresses],
     key: base32Encode(link.gridKey),
     shares: [link.encoding.needed, link.encoding.happy, link.encoding.total],
+    root: base32Encode(link.rootSeed),
     ...(link.gridName === undefined ? {} : { name: link.gridName }),
   };
   return GRID_LINK_PREFIX + base32Encode(new TextEncoder().encode(JSON.stringify(body)));
@@ -93,11 +102,19 @@ export function parseGridLink(text: string): GridLink {
   if (!Array.isArray(shares) || shares.length !== 3) throw new GridLinkError('the introducer link has no share encoding');
   const encoding = { needed: Number(shares[0]), happy: Number(shares[1]), total: Number(shares[2]) };
   checkShareEncoding(encoding);
+  let rootSeed: Uint8Array;
+  try {
+    rootSeed = base32Decode(String(body.root));
+  } catch {
+    throw new GridLinkError("the introducer link has a damaged root directory key");
+  }
+  if (rootSeed.length !== 32) throw new GridLinkError(`the introducer link's root directory key must be 32 bytes, got ${rootSeed.length}`);
   return {
     introducerPeerId: body.peer,
     introducerAddresses: addrs,
     gridKey,
     encoding,
+    rootSeed,
     ...(typeof body.name === 'string' ? { gridName: body.name } : {}),
   };
 }

@@ -5,6 +5,9 @@ import { base32Decode, base32Encode } from '../../src-shared/base32.js';
 import { generateNodeKey, parseNodeKey, peerIdOfKey, serializeNodeKey, type NodePrivateKey } from '../net/keys.js';
 import { findFreePort } from './free-port.js';
 import { formatGridLink, parseGridLink, type GridLink, type ShareEncoding } from './grid-link.js';
+import { ALIASES_FILE, DEFAULT_ALIAS } from './aliases.js';
+import { gridRootCap } from './grid-root.js';
+import { formatCap } from '../../src-shared/caps/index.js';
 import { dialableAddresses, parseListenAddress, pinListenAddress } from './listen-address.js';
 
 // A node directory:
@@ -86,6 +89,7 @@ async function writeCommonSecrets(dir: string, key: NodePrivateKey, link: GridLi
   await writeSecret(dir, 'api_auth_token', base32Encode(randomBytes(32)));
   await writeSecret(dir, 'convergence', base32Encode(randomBytes(32)));
   await writeSecret(dir, 'secret', base32Encode(randomBytes(32)));
+  await writeSecret(dir, ALIASES_FILE, `${DEFAULT_ALIAS}: ${formatCap(gridRootCap(link))}\n`);
 }
 
 export interface CreateIntroducerOptions {
@@ -110,6 +114,7 @@ export async function createIntroducerDirectory(dir: string, options: CreateIntr
     introducerAddresses: addresses,
     gridKey: randomBytes(32),
     encoding: options.encoding ?? DEFAULT_ENCODING,
+    rootSeed: randomBytes(32),
     ...(options.gridName === undefined ? {} : { gridName: options.gridName }),
   };
   const config: NodeConfig = {

@@ -1,5 +1,6 @@
 import '../../../src-shared/polyfills/promise-with-resolvers.js';
 import { debugCommand } from './debug/index.js';
+import { addAliasCommand, listAliasesCommand } from './node/alias-commands.js';
 import { createIntroducerCommand } from './node/create-introducer.js';
 import { createNodeCommand } from './node/create-node.js';
 import { checkCommand, getCommand, putCommand, statusCommand } from './node/grid-commands.js';
@@ -14,6 +15,8 @@ const commands: readonly Command[] = [
   getCommand,
   checkCommand,
   statusCommand,
+  addAliasCommand,
+  listAliasesCommand,
   debugCommand,
 ];
 

@@ -38,6 +38,43 @@ describe('CHK round trips', () => {
     expect(sameBytes(await decodeToMemory(file.cap, sources(file.shares, [9, 5, 7])), data)).toBe('same');
   });
 
+  it('decodes byte ranges: only the segments that hold them, exactly those bytes', async () => {
+    const data = randomBytes(5 * SEG + 321);
+    const file = await encodeToMemory(data, { neededShares: 3, totalShares: 10, maxSegmentSize: SEG });
+    const ranges: Array<[number, number]> = [
+      [0, 1],
+      [SEG - 1, SEG + 1],
+      [2 * SEG, 3 * SEG],
+      [5 * SEG, data.length],
+      [data.length - 1, data.length],
+      [17, data.length - 17],
+      ...Array.from({ length: 20 }, (): [number, number] => {
+        const start = randomInt(0, data.length);
+        return [start, randomInt(start + 1, data.length + 1)];
+      }),
+    ];
+    for (const [start, end] of ranges) {
+      const reads: number[] = [];
+      const counted = sources(file.shares, [4, 0, 9]).map((source) => ({
+        ...source,
+        read: (offset: number, length: number) => {
+          reads.push(length);
+          return source.read(offset, length);
+        },
+      }));
+      const got = await decodeToMemory(file.cap, counted, { range: { start, end } });
+      expect(sameBytes(got, data.subarray(start, end)), `${start}..${end}`).toBe('same');
+      // block reads only for the segments in the range (segments are SEG rounded up to a multiple of K)
+      const segmentSize = Math.ceil(SEG / 3) * 3;
+      const segments = Math.floor((end - 1) / segmentSize) - Math.floor(start / segmentSize) + 1;
+      const blockReads = reads.filter((length) => length === Math.ceil(SEG / 3)).length;
+      expect(blockReads, `${start}..${end}`).toBeLessThanOrEqual(3 * segments);
+    }
+    for (const [start, end] of [[-1, 5], [5, 5], [0, data.length + 1], [9, 3]]) {
+      await expect(decodeToMemory(file.cap, sources(file.shares, [0, 1, 2]), { range: { start: start!, end: end! } })).rejects.toThrow(/byte range/);
+    }
+  });
+
   it('several MiB with the default 1 MiB segments, on worker threads', async () => {
     const data = randomBytes(5 * 1024 * 1024 + 12345);
     const pool = new SegmentWorkerPool(2);

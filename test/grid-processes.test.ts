@@ -64,6 +64,52 @@ describe('a grid of real processes', () => {
     }
   }, 240_000);
 
+  it('the web API serves byte ranges (206), file info (t=json) and clear JSON errors', async () => {
+    const node = await loadNodeDirectory(grid.storageNodes[2]!.dir);
+    const base = `http://127.0.0.1:${node.config.web.port}`;
+    const auth = { authorization: `Bearer ${node.apiToken}` };
+    const data = randomBytes(3 * 1024 * 1024 + 12345);
+    const file = join(work, 'ranges.bin');
+    await writeFile(file, data);
+    const cap = await put(grid.storageNodes[1]!, file);
+    const url = `${base}/uri/${encodeURIComponent(cap)}`;
+    const cases: Array<[string, number, number]> = [
+      ['bytes=0-0', 0, 1],
+      ['bytes=1048570-1048580', 1048570, 1048581], // across a segment boundary
+      ['bytes=2097152-', 2097152, data.length], // from a segment start to the end
+      ['bytes=-100', data.length - 100, data.length],
+      [`bytes=5-${data.length + 100}`, 5, data.length], // an end past the file is cut
+    ];
+    for (const [header, start, end] of cases) {
+      const response = await fetch(url, { headers: { ...auth, range: header } });
+      expect(response.status, header).toBe(206);
+      expect(response.headers.get('content-range')).toBe(`bytes ${start}-${end - 1}/${data.length}`);
+      expect(sameBytes(new Uint8Array(await response.arrayBuffer()), data.subarray(start, end)), header).toBe('same');
+    }
+    const past = await fetch(url, { headers: { ...auth, range: `bytes=${data.length}-` } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${data.length}`);
+    const ignored = await fetch(url, { headers: { ...auth, range: 'bytes=9-3' } });
+    expect(ignored.status).toBe(200);
+    expect((await ignored.arrayBuffer()).byteLength).toBe(data.length);
+
+    const info = (await (await fetch(`${url}?t=json`, { headers: auth })).json()) as [string, Record<string, unknown>];
+    expect(info[0]).toBe('filenode');
+    expect(info[1]).toMatchObject({ mutable: false, format: 'CHK', ro_uri: cap, size: data.length });
+    expect(String(info[1].verify_uri)).toMatch(/^URI:CHK-Verifier:/);
+
+    const literal = await fetch(`${base}/uri/${encodeURIComponent('URI:LIT:nbswy3dpeb3w64tmmq')}`, { headers: { ...auth, range: 'bytes=6-' } });
+    expect(literal.status).toBe(206);
+    expect(await literal.text()).toBe('world');
+
+    const badCap = await fetch(`${base}/uri/URI:CHK:nonsense`, { headers: auth });
+    expect(badCap.status).toBe(400);
+    expect(((await badCap.json()) as { error: string }).error).toMatch(/CHK/);
+    const noToken = await fetch(url);
+    expect(noToken.status).toBe(401);
+    expect(((await noToken.json()) as { error: string }).error).toMatch(/API token/);
+  }, 60_000);
+
   it('with any 7 of the 10 storage servers stopped, get still returns the exact bytes', async () => {
     const client = grid.introducer;
     const data = randomBytes(3 * 1024 * 1024 + 17);

@@ -1,5 +1,5 @@
 import { storageIndexOfKey, type FileCap } from '../../src-shared/caps/index.js';
-import { decodeChk } from '../core/immutable/decoder.js';
+import { checkByteRange, decodeChk, type ByteRange } from '../core/immutable/decoder.js';
 import type { BadShareError } from '../core/immutable/errors.js';
 import type { ShareSource } from '../core/immutable/share-source.js';
 import { NotEnoughSharesFoundError } from './errors.js';
@@ -13,6 +13,8 @@ export interface DownloadOptions {
   readonly queryTimeoutMs?: number;
   /** told of each share rejected as corrupt (after its server has been sent an advisory) */
   readonly onBadShare?: (error: BadShareError, server: GridServer) => void;
+  /** only these bytes of the file, [start, end) */
+  readonly range?: ByteRange;
 }
 
 interface LocatedShare {
@@ -57,7 +59,8 @@ async function locateShares(storageIndex: Uint8Array, options: DownloadOptions):
  */
 export async function* downloadImmutable(cap: FileCap, options: DownloadOptions): AsyncGenerator<Uint8Array> {
   if (cap.kind === 'lit') {
-    if (cap.data.length > 0) yield cap.data;
+    const { start, end } = options.range === undefined ? { start: 0, end: cap.data.length } : checkByteRange(options.range, cap.data.length);
+    if (end > start) yield cap.data.subarray(start, end);
     return;
   }
   if (cap.kind !== 'chk') throw new Error('a verify cap cannot read a file: give its read cap (URI:CHK:…)');
@@ -73,6 +76,7 @@ export async function* downloadImmutable(cap: FileCap, options: DownloadOptions)
     cap,
     [...located.values()].map((l) => l.source),
     {
+      ...(options.range === undefined ? {} : { range: options.range }),
       onBadShare: (error) => {
         const share = bySource.get(error.share);
         if (share === undefined) return;

@@ -9,6 +9,7 @@ import { leaseSeedOfPeer } from '../core/lease-secrets.js';
 import { SegmentWorkerPool } from '../core/workers/segment-worker-pool.js';
 import { checkImmutable } from '../grid/checker.js';
 import { downloadImmutable } from '../grid/downloader.js';
+import type { ByteRange } from '../core/immutable/decoder.js';
 import type { GridServer } from '../grid/grid-server.js';
 import { uploadImmutable } from '../grid/uploader.js';
 import { createCairnHost, type CairnHost, type GridMembership } from '../net/host.js';
@@ -143,9 +144,10 @@ export class NodeService implements NodeApi {
     return result.cap;
   }
 
-  download(cap: FileCap): AsyncIterable<Uint8Array> {
+  download(cap: FileCap, range?: ByteRange): AsyncIterable<Uint8Array> {
     return downloadImmutable(cap, {
       servers: this.gridServers(),
+      ...(range === undefined ? {} : { range }),
       onBadShare: (error) => this.log.warn(`download: rejected ${error.message}; the server was sent an advisory`),
     });
   }

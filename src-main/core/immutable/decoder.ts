@@ -32,6 +32,14 @@ export interface ChkDecodeOptions {
    * from a network then overlap with decoding; memory grows by this many segments.
    */
   readonly readAhead?: number;
+  /** only these plaintext bytes, [start, end): just the segments that hold them are read */
+  readonly range?: ByteRange;
+}
+
+/** Bytes [start, end) of a file. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
 }
 
 interface OpenShare {
@@ -222,6 +230,7 @@ export async function* decodeChk(
   options: ChkDecodeOptions = {},
 ): AsyncGenerator<Uint8Array> {
   const k = cap.neededShares;
+  if (options.range !== undefined) checkByteRange(options.range, cap.size);
   const badShares: BadShareError[] = [];
   const reject = (error: unknown): void => {
     if (!(error instanceof BadShareError)) throw error;
@@ -267,8 +276,11 @@ export async function* decodeChk(
   const crypttextTree = checkedWhole ?? new PartialHashTree(geometry.numSegments, ueb.crypttextRootHash);
   const coder = k === geometry.totalShares ? undefined : new ReedSolomon(k, geometry.totalShares);
   const readAhead = Math.max(0, options.readAhead ?? DEFAULT_READ_AHEAD);
-  for (let segment = 0; segment < geometry.numSegments; segment++) {
-    readBlocksAhead(active, geometry, segment + 1, segment + readAhead);
+  const { start, end } = options.range ?? { start: 0, end: geometry.size };
+  const firstSegment = Math.floor(start / geometry.segmentSize);
+  const lastSegment = Math.floor((end - 1) / geometry.segmentSize);
+  for (let segment = firstSegment; segment <= lastSegment; segment++) {
+    readBlocksAhead(active, geometry, segment + 1, Math.min(lastSegment, segment + readAhead));
     const blocks = await readBlocks(active, geometry, segment, replace);
     const segmentLength = segment === geometry.numSegments - 1 ? geometry.tailSize : geometry.segmentSize;
     const ciphertext = joinPrimaries(blocks, active, k, coder).subarray(0, segmentLength);
@@ -278,8 +290,21 @@ export async function* decodeChk(
       crypttextTree.forgetBefore(segment + 1);
       for (const share of active) share.blockTree.forgetBefore(segment + 1);
     }
-    yield aesCtr(cap.key, ciphertext, segment * geometry.segmentSize);
+    const segmentStart = segment * geometry.segmentSize;
+    const plaintext = aesCtr(cap.key, ciphertext, segmentStart);
+    const from = Math.max(0, start - segmentStart);
+    const to = Math.min(plaintext.length, end - segmentStart);
+    yield from === 0 && to === plaintext.length ? plaintext : plaintext.subarray(from, to);
   }
+}
+
+/** Checks a range against a file size (RangeError if it is empty or out of bounds). */
+export function checkByteRange(range: ByteRange, size: number): ByteRange {
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end <= start || end > size) {
+    throw new RangeError(`byte range [${start}, ${end}) is not within the ${size}-byte file`);
+  }
+  return range;
 }
 
 async function readBlocks(

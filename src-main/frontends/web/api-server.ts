@@ -4,11 +4,12 @@ import { mkdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { CapError, formatCap, parseCap, type FileCap } from '../../../src-shared/caps/index.js';
+import { CapError, formatCap, parseCap, verifyCapOf, type FileCap } from '../../../src-shared/caps/index.js';
 import { NotEnoughSharesError } from '../../core/immutable/errors.js';
 import { NotEnoughSharesFoundError, UploadUnhappinessError } from '../../grid/errors.js';
 import { HttpError } from './http-errors.js';
 import type { NodeApi } from './node-api.js';
+import { parseRangeHeader } from './range-header.js';
 
 export interface ApiServerOptions {
   readonly port: number;
@@ -49,6 +50,21 @@ function capFromPath(path: string): FileCap {
   return parseCap(text);
 }
 
+/** Tahoe's `?t=json` shape for a file: ["filenode", { … }]. */
+function fileNodeJson(cap: FileCap): unknown {
+  const verify = cap.kind === 'lit' ? undefined : verifyCapOf(cap);
+  return [
+    'filenode',
+    {
+      mutable: false,
+      format: cap.kind === 'lit' ? 'LIT' : 'CHK',
+      ...(cap.kind === 'chk-verifier' ? {} : { ro_uri: formatCap(cap) }),
+      ...(verify === undefined ? {} : { verify_uri: formatCap(verify) }),
+      size: cap.kind === 'lit' ? cap.data.length : cap.size,
+    },
+  ];
+}
+
 function capSize(cap: FileCap): number | undefined {
   return cap.kind === 'lit' ? cap.data.length : cap.size;
 }
@@ -57,7 +73,8 @@ function capSize(cap: FileCap): number | undefined {
  * The node's localhost web API (Tahoe's webapi shape where it fits). Every request needs
  * `Authorization: Bearer <DIR/private/api_auth_token>`.
  *   PUT  /uri                     upload the body; answers the cap (text/plain)
- *   GET  /uri/<cap>               the file's bytes, streamed
+ *   GET  /uri/<cap>               the file's bytes, streamed (a single "Range: bytes=…" gives 206)
+ *   GET  /uri/<cap>?t=json        what the cap is: ["filenode", { format, size, ro_uri, verify_uri }]
  *   POST /uri/<cap>?t=check[&verify=true][&repair=true]   health, as JSON
  *   GET  /status?t=json           grid, peers and storage, as JSON
  */
@@ -85,7 +102,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   if (req.method === 'PUT' && url.pathname === '/uri') return upload(req, res, options);
   if (url.pathname.startsWith('/uri/')) {
     const cap = capFromPath(url.pathname);
-    if (req.method === 'GET' && t === null) return download(cap, res, options);
+    if (req.method === 'GET' && t === null) return download(cap, req, res, options);
+    if (req.method === 'GET' && t === 'json') return sendJson(res, 200, fileNodeJson(cap));
     if (req.method === 'POST' && t === 'check') {
       const flag = (name: string) => url.searchParams.get(name) === 'true';
       return sendJson(res, 200, await options.node.check(cap, { verify: flag('verify'), repair: flag('repair') }));
@@ -114,13 +132,31 @@ async function upload(req: IncomingMessage, res: ServerResponse, options: ApiSer
   }
 }
 
-async function download(cap: FileCap, res: ServerResponse, options: ApiServerOptions): Promise<void> {
+async function download(cap: FileCap, req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<void> {
   const size = capSize(cap);
   if (size === undefined) throw new HttpError(400, 'a verify cap cannot read a file: give its read cap');
-  const chunks = options.node.download(cap)[Symbol.asyncIterator]();
+  const range = parseRangeHeader(req.headers.range, size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { 'content-range': `bytes */${size}`, 'content-type': 'application/json; charset=utf-8' });
+    res.end(`${JSON.stringify({ error: `the range ${req.headers.range ?? ''} is not within the ${size}-byte file` })}\n`);
+    return;
+  }
+  const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes' };
+  if (range === undefined) {
+    headers['content-length'] = size;
+  } else {
+    headers['content-length'] = range.end - range.start;
+    headers['content-range'] = `bytes ${range.start}-${range.end - 1}/${size}`;
+  }
+  if (size === 0 || (range !== undefined && range.end === range.start)) {
+    res.writeHead(range === undefined ? 200 : 206, headers);
+    res.end();
+    return;
+  }
+  const chunks = options.node.download(cap, range)[Symbol.asyncIterator]();
   // The first segment is fetched before the headers go out, so "not found" is a clean 410.
   let next = await chunks.next();
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+  res.writeHead(range === undefined ? 200 : 206, headers);
   while (!next.done) {
     if (!res.write(next.value)) await new Promise((resolve) => {
       res.once('drain', resolve);

@@ -1,5 +1,6 @@
 import type { FileCap } from '../../../src-shared/caps/index.js';
 import type { ImmutableHealth } from '../../grid/checker.js';
+import type { ByteRange } from '../../core/immutable/decoder.js';
 
 /** One storage server as status reports it. */
 export interface PeerStatus {
@@ -28,7 +29,8 @@ export type CheckResult = ImmutableHealth;
 export interface NodeApi {
   /** uploads a local file (a spooled request body) and returns its cap */
   uploadFile(path: string, size: number): Promise<FileCap>;
-  download(cap: FileCap): AsyncIterable<Uint8Array>;
+  /** the file's bytes, or only [range.start, range.end) */
+  download(cap: FileCap, range?: ByteRange): AsyncIterable<Uint8Array>;
   check(cap: FileCap, options: { verify: boolean; repair: boolean }): Promise<CheckResult>;
   status(): Promise<NodeStatus>;
 }

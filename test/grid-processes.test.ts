@@ -110,6 +110,52 @@ describe('a grid of real processes', () => {
     expect(((await noToken.json()) as { error: string }).error).toMatch(/API token/);
   }, 60_000);
 
+  it('the event stream reports an upload\'s start, progress and end; statistics count it', async () => {
+    const nodeProcess = grid.storageNodes[3]!;
+    const node = await loadNodeDirectory(nodeProcess.dir);
+    const base = `http://127.0.0.1:${node.config.web.port}`;
+    const auth = { authorization: `Bearer ${node.apiToken}` };
+    const before = (await (await fetch(`${base}/statistics?t=json`, { headers: auth })).json()) as { operations: { upload: { done: number; bytes: number } } };
+    const controller = new AbortController();
+    const events = await fetch(`${base}/events`, { headers: auth, signal: controller.signal });
+    expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const seen: Array<{ event: string; data: { kind?: string; state?: string; bytesDone?: number; bytesTotal?: number } }> = [];
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      let text = '';
+      try {
+        for await (const chunk of events.body!) {
+          text += decoder.decode(chunk as Uint8Array, { stream: true });
+          let end: number;
+          while ((end = text.indexOf('\n\n')) >= 0) {
+            const block = text.slice(0, end);
+            text = text.slice(end + 2);
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (event !== undefined && data !== undefined) seen.push({ event, data: JSON.parse(data) as never });
+          }
+        }
+      } catch {
+        // aborted at the end of the test
+      }
+    })();
+    const size = 6 * 1024 * 1024 + 7;
+    const file = join(work, 'events.bin');
+    await writeFile(file, randomBytes(size));
+    await put(nodeProcess, file);
+    await new Promise((r) => setTimeout(r, 300));
+    controller.abort();
+    await reading;
+    const uploads = seen.filter((e) => e.event === 'operation' && e.data.kind === 'upload');
+    expect(uploads[0]?.data).toMatchObject({ state: 'running', bytesDone: 0, bytesTotal: size });
+    expect(uploads.at(-1)?.data).toMatchObject({ state: 'done', bytesDone: size, bytesTotal: size });
+    const after = (await (await fetch(`${base}/statistics?t=json`, { headers: auth })).json()) as typeof before;
+    expect(after.operations.upload.done).toBe(before.operations.upload.done + 1);
+    expect(after.operations.upload.bytes).toBe(before.operations.upload.bytes + size);
+    const status = (await (await fetch(`${base}/status?t=json`, { headers: auth })).json()) as { operations: unknown[] };
+    expect(status.operations).toEqual([]);
+  }, 60_000);
+
   it('with any 7 of the 10 storage servers stopped, get still returns the exact bytes', async () => {
     const client = grid.introducer;
     const data = randomBytes(3 * 1024 * 1024 + 17);

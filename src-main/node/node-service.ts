@@ -19,7 +19,8 @@ import { serveStorage, type StorageService } from '../net/storage-protocol/serve
 import { StorageBackend } from '../storage/backend.js';
 import { LeaseCrawler } from '../storage/lease-crawler.js';
 import { startApiServer } from '../frontends/web/api-server.js';
-import type { CheckResult, NodeApi, NodeStatus } from '../frontends/web/node-api.js';
+import type { CheckResult, NodeApi, NodeEvent, NodeStatistics, NodeStatus } from '../frontends/web/node-api.js';
+import { OperationTracker } from './operations.js';
 import { readFileChunks } from './local-files.js';
 import { dialableAddresses } from './listen-address.js';
 import { formatGridLink } from './grid-link.js';
@@ -40,6 +41,8 @@ export interface NodeServiceOptions {
  * desktop app) goes through it.
  */
 export class NodeService implements NodeApi {
+  readonly operations = new OperationTracker();
+  private readonly startedAt = Date.now();
   private readonly remotes = new Map<string, GridServer>();
   private apiServer: Server | undefined;
   private stopped = false;
@@ -130,26 +133,57 @@ export class NodeService implements NodeApi {
 
   async uploadFile(path: string, size: number): Promise<FileCap> {
     const started = Date.now();
-    const result = await uploadImmutable(
-      { size, open: () => readFileChunks(path) },
-      {
-        servers: this.gridServers(),
-        encoding: uploadEncoding(this.node),
-        leaseSecret: this.node.leaseSecret,
-        convergenceSecret: this.node.convergenceSecret,
-        segmentEncoder: this.pool,
-      },
+    const result = await this.operations.run('upload', size, (operation) =>
+      uploadImmutable(
+        { size, open: () => readFileChunks(path) },
+        {
+          servers: this.gridServers(),
+          encoding: uploadEncoding(this.node),
+          leaseSecret: this.node.leaseSecret,
+          convergenceSecret: this.node.convergenceSecret,
+          segmentEncoder: this.pool,
+          onProgress: (done) => operation.progress(done),
+        },
+      ),
     );
     this.log.info(`uploaded ${size} bytes to ${result.placement.size} servers (happiness ${result.happiness}) in ${Date.now() - started} ms`);
     return result.cap;
   }
 
   download(cap: FileCap, range?: ByteRange): AsyncIterable<Uint8Array> {
-    return downloadImmutable(cap, {
-      servers: this.gridServers(),
-      ...(range === undefined ? {} : { range }),
-      onBadShare: (error) => this.log.warn(`download: rejected ${error.message}; the server was sent an advisory`),
-    });
+    const size = cap.kind === 'lit' ? cap.data.length : cap.kind === 'chk' ? cap.size : undefined;
+    const length = range === undefined ? size : range.end - range.start;
+    return this.operations.track(
+      'download',
+      length,
+      downloadImmutable(cap, {
+        servers: this.gridServers(),
+        ...(range === undefined ? {} : { range }),
+        onBadShare: (error) => this.log.warn(`download: rejected ${error.message}; the server was sent an advisory`),
+      }),
+    );
+  }
+
+  async statistics(): Promise<NodeStatistics> {
+    const stats = this.backend && (await this.backend.stats());
+    const servers = this.introducer.servers.all();
+    return {
+      uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
+      operations: { upload: this.operations.totals('upload'), download: this.operations.totals('download'), check: this.operations.totals('check') },
+      storage: stats && { shares: stats.shares, bytesUsed: stats.bytesUsed, promisedBytes: stats.promisedBytes },
+      servers: { known: servers.length, connected: servers.filter((e) => e.state === 'connected' || e.state === 'self').length },
+    };
+  }
+
+  subscribe(listener: (event: NodeEvent) => void): () => void {
+    const unsubscribeOperations = this.operations.subscribe((operation) => listener({ type: 'operation', operation }));
+    const statusChanged = (): void => listener({ type: 'status' });
+    const events = ['introducer-connected', 'introducer-disconnected', 'server-added', 'server-removed', 'server-connected', 'server-disconnected'] as const;
+    for (const name of events) this.introducer.on(name, statusChanged);
+    return () => {
+      unsubscribeOperations();
+      for (const name of events) this.introducer.off(name, statusChanged);
+    };
   }
 
   async check(cap: FileCap, options: { verify: boolean; repair: boolean }): Promise<CheckResult> {
@@ -157,7 +191,9 @@ export class NodeService implements NodeApi {
       return { healthy: true, recoverable: true, sharesNeeded: 0, sharesTotal: 0, sharesFound: 0, serversWithShares: 0, happiness: 0, happy: 0, corruptShares: [], summary: 'healthy: a literal file is stored in its cap' };
     }
     if (cap.kind !== 'chk') throw new Error('check needs a read cap (URI:CHK:…)');
-    const result = await checkImmutable(cap, { servers: this.gridServers(), encoding: uploadEncoding(this.node), leaseSecret: this.node.leaseSecret, ...options });
+    const result = await this.operations.run('check', undefined, () =>
+      checkImmutable(cap, { servers: this.gridServers(), encoding: uploadEncoding(this.node), leaseSecret: this.node.leaseSecret, ...options }),
+    );
     this.log.info(`check ${formatCap(cap)}: ${result.summary}`);
     return result;
   }
@@ -170,6 +206,7 @@ export class NodeService implements NodeApi {
       introducer: { connected: this.introducerService !== undefined || this.introducer.introducerConnected, runsHere: this.introducerService !== undefined },
       encoding: uploadEncoding(this.node),
       storage: stats && { enabled: true, shares: stats.shares, bytesUsed: stats.bytesUsed },
+      operations: this.operations.running,
       peers: this.introducer.servers.all().map((entry) => ({
         peerId: entry.peerId,
         nickname: entry.announcement.nickname,

@@ -76,7 +76,9 @@ function capSize(cap: FileCap): number | undefined {
  *   GET  /uri/<cap>               the file's bytes, streamed (a single "Range: bytes=…" gives 206)
  *   GET  /uri/<cap>?t=json        what the cap is: ["filenode", { format, size, ro_uri, verify_uri }]
  *   POST /uri/<cap>?t=check[&verify=true][&repair=true]   health, as JSON
- *   GET  /status?t=json           grid, peers and storage, as JSON
+ *   GET  /status?t=json           grid, peers, storage and operations in progress, as JSON
+ *   GET  /statistics?t=json       totals since the node started, as JSON
+ *   GET  /events                  server-sent events: "operation" (start, progress, end) and "status" (changed)
  */
 export async function startApiServer(options: ApiServerOptions): Promise<Server> {
   await mkdir(options.spoolDir, { recursive: true, mode: 0o700 });
@@ -110,6 +112,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     }
   }
   if (req.method === 'GET' && url.pathname === '/status') return sendJson(res, 200, await options.node.status());
+  if (req.method === 'GET' && url.pathname === '/statistics') return sendJson(res, 200, await options.node.statistics());
+  if (req.method === 'GET' && url.pathname === '/events') return streamEvents(req, res, options);
   throw new HttpError(404, `no such API: ${req.method} ${url.pathname}`);
 }
 
@@ -169,4 +173,23 @@ async function download(cap: FileCap, req: IncomingMessage, res: ServerResponse,
     next = await chunks.next();
   }
   res.end();
+}
+
+/** Keeps an idle event stream (and the proxies on its way) from timing out. */
+const EVENT_HEARTBEAT_MS = 15_000;
+
+/** Server-sent events until the client goes away. */
+function streamEvents(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  res.write('retry: 2000\n\n');
+  const unsubscribe = options.node.subscribe((event) => {
+    const data = event.type === 'operation' ? event.operation : {};
+    res.write(`event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);
+  });
+  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), EVENT_HEARTBEAT_MS);
+  heartbeat.unref();
+  req.on('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  });
 }

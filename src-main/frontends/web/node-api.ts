@@ -1,6 +1,7 @@
 import type { FileCap } from '../../../src-shared/caps/index.js';
 import type { ImmutableHealth } from '../../grid/checker.js';
 import type { ByteRange } from '../../core/immutable/decoder.js';
+import type { OperationKind, OperationTotals, OperationView } from '../../node/operations.js';
 
 /** One storage server as status reports it. */
 export interface PeerStatus {
@@ -20,7 +21,20 @@ export interface NodeStatus {
   readonly encoding: { readonly needed: number; readonly happy: number; readonly total: number };
   readonly storage: { readonly enabled: boolean; readonly shares: number; readonly bytesUsed: number } | undefined;
   readonly peers: readonly PeerStatus[];
+  /** uploads, downloads and checks in progress */
+  readonly operations: readonly OperationView[];
 }
+
+/** What the node has done since it started (GET /statistics?t=json). */
+export interface NodeStatistics {
+  readonly uptimeSeconds: number;
+  readonly operations: Readonly<Record<OperationKind, OperationTotals>>;
+  readonly storage: { readonly shares: number; readonly bytesUsed: number; readonly promisedBytes: number } | undefined;
+  readonly servers: { readonly known: number; readonly connected: number };
+}
+
+/** What the event stream sends: an operation's start, progress or end; or "status changed, fetch it again". */
+export type NodeEvent = { readonly type: 'operation'; readonly operation: OperationView } | { readonly type: 'status' };
 
 /** A file's health, as `check` reports it. */
 export type CheckResult = ImmutableHealth;
@@ -33,4 +47,7 @@ export interface NodeApi {
   download(cap: FileCap, range?: ByteRange): AsyncIterable<Uint8Array>;
   check(cap: FileCap, options: { verify: boolean; repair: boolean }): Promise<CheckResult>;
   status(): Promise<NodeStatus>;
+  statistics(): Promise<NodeStatistics>;
+  /** Calls `listener` with every event until the returned function is called. */
+  subscribe(listener: (event: NodeEvent) => void): () => void;
 }

@@ -130,5 +130,12 @@ ${nodeDirHelp}`,
       const free = peer.freeSpace === undefined ? '?' : formatSize(peer.freeSpace);
       print(`  ${peer.nickname.padEnd(16)} ${peer.peerId.slice(-10)}  ${(peer.connected ? 'connected' : 'disconnected').padEnd(12)} last seen ${seen}  free ${free}`);
     }
+    if (status.operations.length > 0) {
+      print(`${status.operations.length} operation${status.operations.length === 1 ? '' : 's'} in progress:`);
+      for (const op of status.operations) {
+        const total = op.bytesTotal === undefined ? '' : ` of ${formatSize(op.bytesTotal)}${op.bytesTotal > 0 ? ` (${Math.floor((100 * op.bytesDone) / op.bytesTotal)} %)` : ''}`;
+        print(`  ${op.kind.padEnd(9)} ${formatSize(op.bytesDone)}${total}, for ${Math.round((Date.now() - op.startedAt) / 1000)} s`);
+      }
+    }
   },
 };

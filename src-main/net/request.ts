@@ -1,7 +1,11 @@
-// Request/response over libp2p: one stream per request, Cairn message frames both ways.
+// Request/response over libp2p: Cairn message frames both ways, one exchange at a time on a
+// stream, and the stream kept for the next exchange (stream-pool.ts: opening a stream costs
+// far more than a request).
 //
-//   client → server:  HEAD, DATA*, END          (then the client closes its write side)
-//   server → client:  HEAD, DATA*, END  or ERROR (then the server closes its write side)
+//   client → server:  HEAD, DATA*, END
+//   server → client:  HEAD, DATA*, END  or ERROR
+//   … then the next request on the same stream, until the client closes its write side
+//   (or either side resets the stream, or it stays idle for SERVER_IDLE_STREAM_MS).
 //
 // Either side may send ERROR at any point instead of the rest of its message. The server
 // answers garbage (a malformed or oversized frame, a broken sequence) and handler failures

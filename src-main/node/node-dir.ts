@@ -5,6 +5,7 @@ import { base32Decode, base32Encode } from '../../src-shared/base32.js';
 import { generateNodeKey, parseNodeKey, peerIdOfKey, serializeNodeKey, type NodePrivateKey } from '../net/keys.js';
 import { findFreePort } from './free-port.js';
 import { formatGridLink, parseGridLink, type GridLink, type ShareEncoding } from './grid-link.js';
+import { leaseExpirySettings, type LeaseExpiryConfig } from './lease-expiry-config.js';
 import { dialableAddresses, parseListenAddress, pinListenAddress } from './listen-address.js';
 
 // A node directory:
@@ -33,6 +34,8 @@ export interface NodeConfig {
     readonly enabled: boolean;
     /** bytes of disk always left free */
     readonly reservedSpace: number;
+    /** garbage collection of shares whose leases expired; absent: off */
+    readonly leaseExpiry?: LeaseExpiryConfig;
   };
   readonly web: {
     /** the localhost port of the web API and UI */
@@ -194,6 +197,11 @@ function checkConfig(raw: unknown, dir: string): NodeConfig {
   const storage = config.storage;
   if (typeof storage?.enabled !== 'boolean' || !Number.isSafeInteger(storage.reservedSpace) || storage.reservedSpace < 0) {
     fail('"storage" must be { "enabled": true|false, "reservedSpace": bytes }');
+  }
+  try {
+    leaseExpirySettings(storage!.leaseExpiry);
+  } catch (error) {
+    fail((error as Error).message);
   }
   const port = config.web?.port;
   if (!Number.isInteger(port) || port! < 1 || port! > 65535) fail('"web.port" must be a TCP port from 1 to 65535');

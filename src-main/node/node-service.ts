@@ -16,12 +16,13 @@ import { IntroducerClient, serveIntroducer, type IntroducerService, type ServerE
 import { RemoteStorageServer } from '../net/storage-protocol/client.js';
 import { serveStorage, type StorageService } from '../net/storage-protocol/server.js';
 import { StorageBackend } from '../storage/backend.js';
-import { LeaseCrawler } from '../storage/lease-crawler.js';
+import { LeaseCrawler, type CrawlResult } from '../storage/lease-crawler.js';
 import { startApiServer } from '../frontends/web/api-server.js';
-import type { CheckResult, NodeApi, NodeStatus } from '../frontends/web/node-api.js';
+import type { CheckRequest, CheckResult, NodeApi, NodeStatus } from '../frontends/web/node-api.js';
 import { readFileChunks } from './local-files.js';
 import { dialableAddresses } from './listen-address.js';
 import { formatGridLink } from './grid-link.js';
+import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.js';
 import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
 
@@ -64,9 +65,10 @@ export class NodeService implements NodeApi {
     const backend = config.storage.enabled
       ? await StorageBackend.open({ dir: join(dir, 'storage'), reservedSpace: config.storage.reservedSpace, applicationVersion: APP_VERSION, onWarning: (m) => log.warn(m) })
       : undefined;
-    // Expiry stays off until backups manage leases; the crawler still sweeps idle uploads.
-    const crawler = backend && new LeaseCrawler(backend, { expiration: { enabled: false, mode: 'age' }, onError: (e) => log.warn(`lease crawler: ${(e as Error).message}`) });
-    crawler?.start(60 * 60 * 1000);
+    const expiry = leaseExpirySettings(config.storage.leaseExpiry);
+    const crawler = backend && new LeaseCrawler(backend, { expiration: expiry.policy, onRun: (r) => logCrawl(log, r), onError: (e) => log.warn(`lease crawler: ${(e as Error).message}`) });
+    crawler?.start(expiry.crawlIntervalMs);
+    if (crawler) log.info(`lease expiry ${describeLeaseExpiry(expiry)}`);
     const storageService = backend && (await serveStorage(host, backend, { log: (level, message) => log[level](`storage: ${message}`) }));
     const introducerService = config.introducer ? await serveIntroducer(host, { log }) : undefined;
     const announceAddresses = config.listen.flatMap(dialableAddresses);
@@ -144,7 +146,7 @@ export class NodeService implements NodeApi {
     });
   }
 
-  async check(cap: FileCap, options: { verify: boolean; repair: boolean }): Promise<CheckResult> {
+  async check(cap: FileCap, options: CheckRequest): Promise<CheckResult> {
     if (cap.kind === 'lit') {
       return { healthy: true, recoverable: true, sharesNeeded: 0, sharesTotal: 0, sharesFound: 0, serversWithShares: 0, happiness: 0, happy: 0, corruptShares: [], summary: 'healthy: a literal file is stored in its cap' };
     }
@@ -187,4 +189,9 @@ export class NodeService implements NodeApi {
     await this.backend?.close();
     await this.pool.close();
   }
+}
+
+function logCrawl(log: NodeLog, result: CrawlResult): void {
+  if (result.dryRun || result.leasesExpired === 0) return;
+  log.info(`lease crawler: ${result.leasesExpired} expired leases removed, ${result.sharesDeleted} shares deleted (${result.bucketsRemoved} buckets emptied) of ${result.sharesExamined} examined`);
 }

@@ -58,7 +58,7 @@ function capSize(cap: FileCap): number | undefined {
  * `Authorization: Bearer <DIR/private/api_auth_token>`.
  *   PUT  /uri                     upload the body; answers the cap (text/plain)
  *   GET  /uri/<cap>               the file's bytes, streamed
- *   POST /uri/<cap>?t=check[&verify=true][&repair=true]   health, as JSON
+ *   POST /uri/<cap>?t=check[&verify=true][&repair=true][&add-lease=true]   health, as JSON
  *   GET  /status?t=json           grid, peers and storage, as JSON
  */
 export async function startApiServer(options: ApiServerOptions): Promise<Server> {
@@ -88,7 +88,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     if (req.method === 'GET' && t === null) return download(cap, res, options);
     if (req.method === 'POST' && t === 'check') {
       const flag = (name: string) => url.searchParams.get(name) === 'true';
-      return sendJson(res, 200, await options.node.check(cap, { verify: flag('verify'), repair: flag('repair') }));
+      return sendJson(res, 200, await options.node.check(cap, { verify: flag('verify'), repair: flag('repair'), addLease: flag('add-lease') }));
     }
   }
   if (req.method === 'GET' && url.pathname === '/status') return sendJson(res, 200, await options.node.status());

@@ -21,6 +21,16 @@ export interface NodeStatus {
   readonly peers: readonly PeerStatus[];
 }
 
+/** What `check` is asked to do beyond counting shares. */
+export interface CheckRequest {
+  /** download and hash-check every share */
+  readonly verify: boolean;
+  /** regenerate missing or corrupt shares when the file is not healthy */
+  readonly repair: boolean;
+  /** renew this node's lease on every good share (keeps the file from lease expiry) */
+  readonly addLease: boolean;
+}
+
 /** A file's health, as `check` reports it. */
 export type CheckResult = ImmutableHealth;
 
@@ -29,6 +39,6 @@ export interface NodeApi {
   /** uploads a local file (a spooled request body) and returns its cap */
   uploadFile(path: string, size: number): Promise<FileCap>;
   download(cap: FileCap): AsyncIterable<Uint8Array>;
-  check(cap: FileCap, options: { verify: boolean; repair: boolean }): Promise<CheckResult>;
+  check(cap: FileCap, options: CheckRequest): Promise<CheckResult>;
   status(): Promise<NodeStatus>;
 }

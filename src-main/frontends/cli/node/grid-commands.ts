@@ -70,25 +70,28 @@ ${nodeDirHelp}`,
 export const checkCommand: Command = {
   name: 'check',
   summary: "report a file's health (and verify or repair it)",
-  usage: `usage: cairn check [--node-dir DIR] [--verify] [--repair] [--json] CAP
+  usage: `usage: cairn check [--node-dir DIR] [--verify] [--repair] [--add-lease] [--json] CAP
 
 Counts the file's good shares and the servers holding them.
-  --verify   also download and check every share's hashes
-  --repair   regenerate missing shares onto servers that lack them
-  --json     print the full result as JSON
+  --verify      also download and check every share's hashes
+  --repair      regenerate missing or corrupt shares onto servers that lack them
+  --add-lease   renew this node's lease on every share found (servers that expire
+                leases delete shares nobody renews)
+  --json        print the full result as JSON
 ${nodeDirHelp}`,
   async run(args) {
     const { values, positionals } = parseCommandArgs(this, args, {
       ...nodeDirOption,
       verify: { type: 'boolean' },
       repair: { type: 'boolean' },
+      'add-lease': { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (values.help) return print(this.usage);
     if (positionals.length !== 1) throw new UsageError('expected one CAP', this.usage);
     parseCap(positionals[0]!);
     const endpoint = await nodeEndpoint(values['node-dir']);
-    const query = `t=check${values.verify ? '&verify=true' : ''}${values.repair ? '&repair=true' : ''}`;
+    const query = `t=check${values.verify ? '&verify=true' : ''}${values.repair ? '&repair=true' : ''}${values['add-lease'] ? '&add-lease=true' : ''}`;
     const result = JSON.parse(await readAll(await callApi(endpoint, 'POST', `/uri/${encodeURIComponent(positionals[0]!.trim())}?${query}`))) as CheckResult;
     print(values.json ? JSON.stringify(result, null, 2) : result.summary);
   },

@@ -25,6 +25,7 @@ import { formatGridLink } from './grid-link.js';
 import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.js';
 import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
+import { PeerLatencyMonitor } from './peer-latency.js';
 
 export const APP_VERSION = 'cairn/0.1.0';
 
@@ -53,6 +54,7 @@ export class NodeService implements NodeApi {
     private readonly storageService: StorageService | undefined,
     private readonly introducerService: IntroducerService | undefined,
     readonly introducer: IntroducerClient,
+    private readonly latency: PeerLatencyMonitor,
     private readonly pool: SegmentWorkerPool,
   ) {}
 
@@ -86,8 +88,10 @@ export class NodeService implements NodeApi {
       log,
       ...(fast ? { refreshIntervalMs: 2_000, changeCheckIntervalMs: 1_000, introducerBackoff: { initialMs: 100, maxMs: 1_000 }, serverBackoff: { initialMs: 100, maxMs: 1_000 } } : {}),
     });
+    const latency = new PeerLatencyMonitor(host, introducer, fast ? { intervalMs: 2_000 } : {});
     const pool = new SegmentWorkerPool();
-    const service = new NodeService(node, host, log, backend, crawler, storageService, introducerService, introducer, pool);
+    const service = new NodeService(node, host, log, backend, crawler, storageService, introducerService, introducer, latency, pool);
+    latency.start();
     introducer.start();
     await mkdir(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
     service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m) });
@@ -164,14 +168,20 @@ export class NodeService implements NodeApi {
       introducer: { connected: this.introducerService !== undefined || this.introducer.introducerConnected, runsHere: this.introducerService !== undefined },
       encoding: uploadEncoding(this.node),
       storage: stats && { enabled: true, shares: stats.shares, bytesUsed: stats.bytesUsed },
-      peers: this.introducer.servers.all().map((entry) => ({
-        peerId: entry.peerId,
-        nickname: entry.announcement.nickname,
-        addresses: entry.announcement.addresses,
-        connected: entry.state === 'connected' || entry.state === 'self',
-        lastSeen: entry.state === 'connected' || entry.state === 'self' ? Date.now() : entry.receivedAt,
-        freeSpace: entry.announcement.freeSpace,
-      })),
+      peers: this.introducer.servers.all().map((entry) => {
+        const roundTrip = entry.state === 'connected' ? this.latency.roundTrip(entry.peerId) : undefined;
+        const signsOfLife = [entry.receivedAt, entry.connectedSince ?? 0, this.latency.lastSeen(entry.peerId) ?? 0];
+        return {
+          peerId: entry.peerId,
+          nickname: entry.announcement.nickname,
+          addresses: entry.announcement.addresses,
+          connected: entry.state === 'connected' || entry.state === 'self',
+          lastSeen: entry.state === 'self' ? Date.now() : Math.max(...signsOfLife),
+          roundTripMs: roundTrip?.milliseconds,
+          roundTripMeasuredAt: roundTrip?.measuredAt,
+          freeSpace: entry.announcement.freeSpace,
+        };
+      }),
     };
   }
 
@@ -181,6 +191,7 @@ export class NodeService implements NodeApi {
     this.stopped = true;
     await new Promise<void>((resolve) => (this.apiServer ? this.apiServer.close(() => resolve()) : resolve()));
     this.apiServer?.closeAllConnections();
+    this.latency.stop();
     await this.introducer.stop();
     await this.introducerService?.stop();
     await this.storageService?.close();

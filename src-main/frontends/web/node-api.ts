@@ -7,8 +7,12 @@ export interface PeerStatus {
   readonly nickname: string;
   readonly addresses: readonly string[];
   readonly connected: boolean;
-  /** Unix ms of the last time it was connected or announced itself */
+  /** Unix ms of the last sign of life: a ping answered, its connection opened or closed, an announcement */
   readonly lastSeen: number | undefined;
+  /** the last libp2p ping round trip (whole ms), while connected; pings run at connect and every 30 s */
+  readonly roundTripMs: number | undefined;
+  /** Unix ms of that ping */
+  readonly roundTripMeasuredAt: number | undefined;
   readonly freeSpace: number | undefined;
 }
 

@@ -5,6 +5,12 @@ import type { CheckResult, NodeStatus } from '../../web/node-api.js';
 import { callApi, defaultNodeDir, fileSizeOf, nodeEndpoint, readAll } from '../api-client.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
 
+/** Ping times are whole milliseconds; on a LAN or loopback most are 0. */
+function formatRoundTrip(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  return ms === 0 ? '<1 ms' : `${ms} ms`;
+}
+
 const nodeDirOption = { 'node-dir': { type: 'string' } } as const;
 const nodeDirHelp = `  --node-dir DIR   the running node to use (default ${defaultNodeDir()}, or $CAIRN_NODE_DIR)`;
 
@@ -102,7 +108,8 @@ export const statusCommand: Command = {
   summary: "show the node's peers and storage",
   usage: `usage: cairn status [--node-dir DIR] [--json]
 
-Lists the grid's storage servers: nickname, connection state, last seen, free space.
+Lists the grid's storage servers: nickname, connection state, ping round-trip time
+(measured at connect and every 30 s), last seen, free space.
   --json     print the full status as JSON
 ${nodeDirHelp}`,
   async run(args) {
@@ -118,7 +125,8 @@ ${nodeDirHelp}`,
     for (const peer of status.peers) {
       const seen = peer.lastSeen === undefined ? 'never' : new Date(peer.lastSeen).toISOString();
       const free = peer.freeSpace === undefined ? '?' : formatSize(peer.freeSpace);
-      print(`  ${peer.nickname.padEnd(16)} ${peer.peerId.slice(-10)}  ${(peer.connected ? 'connected' : 'disconnected').padEnd(12)} last seen ${seen}  free ${free}`);
+      const state = (peer.connected ? 'connected' : 'disconnected').padEnd(12);
+      print(`  ${peer.nickname.padEnd(16)} ${peer.peerId.slice(-10)}  ${state} rtt ${formatRoundTrip(peer.roundTripMs).padEnd(7)} last seen ${seen}  free ${free}`);
     }
   },
 };

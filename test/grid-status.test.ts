@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { NodeStatus, PeerStatus } from '../src-main/frontends/web/node-api.js';
 import { cairn } from './support/cli.js';
 import { GridHarness, type NodeProcess } from './support/grid-processes.js';
@@ -21,11 +19,8 @@ afterAll(async () => {
 
 /** GET /status?t=json straight from the node's web API, and how long it took. */
 async function status(node: NodeProcess): Promise<{ status: NodeStatus; ms: number }> {
-  const config = JSON.parse(await readFile(join(node.dir, 'cairn.json'), 'utf8')) as { web: { port: number } };
-  const token = (await readFile(join(node.dir, 'private', 'api_auth_token'), 'utf8')).trim();
   const started = performance.now();
-  const response = await fetch(`http://127.0.0.1:${config.web.port}/status?t=json`, { headers: { authorization: `Bearer ${token}` } });
-  const body = (await response.json()) as NodeStatus;
+  const body = await grid.status(node);
   return { status: body, ms: performance.now() - started };
 }
 

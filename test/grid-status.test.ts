@@ -4,7 +4,7 @@ import { cairn } from './support/cli.js';
 import { GridHarness, type NodeProcess } from './support/grid-processes.js';
 
 // `cairn status` against real processes: an introducer and two storage nodes, run with
-// --fast-timers (pings every 2 s instead of 30 s).
+// --fast-timers (pings every 10 s instead of 30 s).
 let grid: GridHarness;
 
 beforeAll(async () => {
@@ -55,12 +55,12 @@ describe('status: ping round-trip times and last seen', () => {
       expect(peer.lastSeen).toBeGreaterThanOrEqual(peer.roundTripMeasuredAt!);
     }
 
-    // The pings repeat (every 2 s with --fast-timers): each peer gets a newer measurement.
+    // The pings repeat (every 10 s with --fast-timers): each peer gets a newer measurement.
     await until('a second round of pings', async () => {
       const { status: later } = await status(viewer);
       const renewed = ['node-0', 'node-1'].every((name) => peerNamed(later, name).roundTripMeasuredAt! > peerNamed(first, name).roundTripMeasuredAt!);
       return renewed ? later : undefined;
-    }, 10_000);
+    }, 15_000);
 
     const table = await cairn(['status', '--node-dir', viewer.dir]);
     expect(table.code).toBe(0);
@@ -73,9 +73,9 @@ describe('status: ping round-trip times and last seen', () => {
     const viewer = grid.introducer;
     const frozen = grid.storageNodes[0]!;
     const frozenPid = frozen.child!.pid!;
-    process.kill(frozenPid, 'SIGSTOP'); // its pings go unanswered
+    process.kill(frozenPid, 'SIGSTOP'); // connected, but answers nothing
     try {
-      await new Promise((r) => setTimeout(r, 2_500)); // a ping round starts meanwhile, and hangs
+      // Were status to ping peers itself, it would wait for the frozen one (10 s ping timeout).
       const { ms } = await status(viewer);
       expect(ms).toBeLessThan(1_000);
     } finally {

@@ -88,7 +88,9 @@ export class NodeService implements NodeApi {
       log,
       ...(fast ? { refreshIntervalMs: 2_000, changeCheckIntervalMs: 1_000, introducerBackoff: { initialMs: 100, maxMs: 1_000 }, serverBackoff: { initialMs: 100, maxMs: 1_000 } } : {}),
     });
-    const latency = new PeerLatencyMonitor(host, introducer, fast ? { intervalMs: 2_000 } : {});
+    // Not much faster even for tests: every node pings every other one, so a loopback grid
+    // of n nodes runs n×(n−1) pings per interval on one machine.
+    const latency = new PeerLatencyMonitor(host, introducer, fast ? { intervalMs: 10_000 } : {});
     const pool = new SegmentWorkerPool();
     const service = new NodeService(node, host, log, backend, crawler, storageService, introducerService, introducer, latency, pool);
     latency.start();

@@ -26,16 +26,6 @@ async function get(node: NodeProcess, cap: string, out: string): Promise<{ code:
   return cairn(['get', '--node-dir', node.dir, cap, out]);
 }
 
-async function shareFiles(node: NodeProcess): Promise<string[]> {
-  const root = join(node.dir, 'storage', 'shares');
-  const files: string[] = [];
-  for (const prefix of await readdir(root).catch(() => [])) {
-    if (prefix === 'incoming') continue;
-    for (const si of await readdir(join(root, prefix))) for (const n of await readdir(join(root, prefix, si))) files.push(join(root, prefix, si, n));
-  }
-  return files;
-}
-
 beforeAll(async () => {
   grid = await GridHarness.create(10, { needed: 3, happy: 7, total: 10 });
   work = join(grid.root, 'work');
@@ -184,7 +174,7 @@ describe('a grid of real processes', () => {
     const si = base32Encode(storageIndexOfKey(parseChkReadCap(cap).key));
     let victim: NodeProcess | undefined;
     for (const node of grid.nodes) {
-      for (const share of await shareFiles(node)) {
+      for (const share of await grid.shareFiles(node)) {
         if (!share.endsWith(`/${si}/0`)) continue;
         victim = node;
         const bytes = await readFile(share);
@@ -206,11 +196,11 @@ describe('a grid of real processes', () => {
     await writeFile(file, randomBytes(400_000));
     const cap = await put(client, file);
     const restarted = grid.storageNodes[4]!;
-    const before = (await shareFiles(restarted)).length;
+    const before = (await grid.shareFiles(restarted)).length;
     expect(before).toBeGreaterThan(0);
     await grid.stop(restarted, 'SIGTERM');
     await grid.start(restarted);
-    expect((await shareFiles(restarted)).length).toBe(before);
+    expect((await grid.shareFiles(restarted)).length).toBe(before);
     await grid.waitForServers(client, 11, cairn);
     const check = await cairn(['check', '--node-dir', client.dir, cap]);
     expect(check.stdout.trim()).toBe('healthy: 10 of 10 shares found on 10 servers (3 needed); happiness 10 of 7');

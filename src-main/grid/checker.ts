@@ -8,6 +8,7 @@ import { downloadImmutable } from './downloader.js';
 import type { GridServer } from './grid-server.js';
 import { happiness } from './placement/happiness.js';
 import { uploadImmutable, type UploadEncoding } from './uploader.js';
+import { withoutBadShares, type BadSharesByServer } from './without-bad-shares.js';
 
 export interface CheckOptions {
   readonly servers: readonly GridServer[];
@@ -15,7 +16,7 @@ export interface CheckOptions {
   readonly leaseSecret: Uint8Array;
   /** download and hash-check every share (not only count them) */
   readonly verify?: boolean;
-  /** regenerate missing shares onto servers that lack them when the file is below happy */
+  /** regenerate missing and corrupt shares onto servers that lack them when the file is not healthy */
   readonly repair?: boolean;
   /** renew this node's lease on every share found */
   readonly addLease?: boolean;
@@ -48,6 +49,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
 interface Survey extends ImmutableHealth {
   /** the shares counted as good, to read the file's parameters from */
   readonly samples: readonly ShareSource[];
+  /** shares that failed verification, by server */
+  readonly badShares: BadSharesByServer;
 }
 
 async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
@@ -55,6 +58,7 @@ async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
   const placement = new Map<string, Set<number>>();
   const samples: ShareSource[] = [];
   const corrupt: string[] = [];
+  const badShares = new Map<string, Set<number>>();
   await Promise.all(
     options.servers.map(async (server) => {
       const readers = await withTimeout(server.api.getBuckets(storageIndex).catch(() => undefined), options.queryTimeoutMs ?? 15_000);
@@ -71,6 +75,7 @@ async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
           } catch (error) {
             if (!(error instanceof BadShareError)) throw error;
             corrupt.push(error.message);
+            badShares.set(server.id, (badShares.get(server.id) ?? new Set()).add(shareNumber));
             if (error.problem !== 'read-failed') await server.api.adviseCorruptShare('immutable', storageIndex, shareNumber, error.message).catch(() => undefined);
             continue;
           }
@@ -102,6 +107,7 @@ async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
     happy,
     corruptShares: corrupt,
     samples,
+    badShares,
     summary: `${state}: ${found.size} of ${cap.totalShares} shares found on ${placement.size} servers (${cap.neededShares} needed); happiness ${reached} of ${happy}${corrupt.length > 0 ? `; ${corrupt.length} corrupt share${corrupt.length === 1 ? '' : 's'}` : ''}`,
   };
 }
@@ -110,22 +116,24 @@ async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
  * Checks an immutable file's health: which shares exist where (and, with verify, whether
  * every byte of them is right). With repair, a file that is recoverable but not healthy is
  * rebuilt from K good shares and its missing shares are uploaded to servers that lack them
- * (the same key gives the same shares, so existing ones are reused).
+ * (the same key gives the same shares, so existing ones are reused). A share found corrupt
+ * counts as missing: it is regenerated on another server, never read, and never counted.
  */
 export async function checkImmutable(cap: ChkReadCap, options: CheckOptions): Promise<ImmutableHealth> {
-  const { samples, ...before } = await survey(cap, options);
+  const { samples, badShares, ...before } = await survey(cap, options);
   if (!options.repair || before.healthy || !before.recoverable) return before;
   // The same key and segment size re-create exactly the same shares.
   const ueb = await firstUriExtension(cap, samples);
   const encoding = { needed: cap.neededShares, total: cap.totalShares, happy: before.happy };
+  const servers = withoutBadShares(options.servers, badShares);
   const result = await uploadImmutable(
-    { size: cap.size, open: () => downloadImmutable(cap, { servers: options.servers }) },
-    { servers: options.servers, encoding, leaseSecret: options.leaseSecret, key: cap.key, maxSegmentSize: ueb.segmentSize },
+    { size: cap.size, open: () => downloadImmutable(cap, { servers }) },
+    { servers, encoding, leaseSecret: options.leaseSecret, key: cap.key, maxSegmentSize: ueb.segmentSize },
   );
   if (result.cap.kind !== 'chk' || !Buffer.from(result.cap.uebHash).equals(Buffer.from(cap.uebHash))) {
     throw new Error('repair re-encoded the file differently from its cap; nothing was changed that the cap depends on');
   }
-  const { samples: _, ...after } = await survey(cap, { ...options, verify: false });
+  const { samples: _, badShares: __, ...after } = await survey(cap, { ...options, servers, verify: false });
   return { ...after, corruptShares: before.corruptShares, repaired: true, summary: `repaired; now ${after.summary}` };
 }
 

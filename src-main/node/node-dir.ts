@@ -8,6 +8,7 @@ import { formatGridLink, parseGridLink, type GridLink, type ShareEncoding } from
 import { ALIASES_FILE, DEFAULT_ALIAS } from './aliases.js';
 import { gridRootCap } from './grid-root.js';
 import { formatCap } from '../../src-shared/caps/index.js';
+import { leaseExpirySettings, type LeaseExpiryConfig } from './lease-expiry-config.js';
 import { dialableAddresses, parseListenAddress, pinListenAddress } from './listen-address.js';
 
 // A node directory:
@@ -36,6 +37,8 @@ export interface NodeConfig {
     readonly enabled: boolean;
     /** bytes of disk always left free */
     readonly reservedSpace: number;
+    /** garbage collection of shares whose leases expired; absent: off */
+    readonly leaseExpiry?: LeaseExpiryConfig;
   };
   readonly web: {
     /** the localhost port of the web API and UI */
@@ -199,6 +202,11 @@ function checkConfig(raw: unknown, dir: string): NodeConfig {
   const storage = config.storage;
   if (typeof storage?.enabled !== 'boolean' || !Number.isSafeInteger(storage.reservedSpace) || storage.reservedSpace < 0) {
     fail('"storage" must be { "enabled": true|false, "reservedSpace": bytes }');
+  }
+  try {
+    leaseExpirySettings(storage!.leaseExpiry);
+  } catch (error) {
+    fail((error as Error).message);
   }
   const port = config.web?.port;
   if (!Number.isInteger(port) || port! < 1 || port! > 65535) fail('"web.port" must be a TCP port from 1 to 65535');

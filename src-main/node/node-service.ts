@@ -17,15 +17,17 @@ import { IntroducerClient, serveIntroducer, type IntroducerService, type ServerE
 import { RemoteStorageServer } from '../net/storage-protocol/client.js';
 import { serveStorage, type StorageService } from '../net/storage-protocol/server.js';
 import { StorageBackend } from '../storage/backend.js';
-import { LeaseCrawler } from '../storage/lease-crawler.js';
+import { LeaseCrawler, type CrawlResult } from '../storage/lease-crawler.js';
 import { startApiServer } from '../frontends/web/api-server.js';
-import type { CheckResult, NodeApi, NodeEvent, NodeStatistics, NodeStatus } from '../frontends/web/node-api.js';
+import type { CheckRequest, CheckResult, NodeApi, NodeEvent, NodeStatistics, NodeStatus } from '../frontends/web/node-api.js';
 import { OperationTracker } from './operations.js';
 import { readFileChunks } from './local-files.js';
 import { dialableAddresses } from './listen-address.js';
 import { formatGridLink } from './grid-link.js';
+import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.js';
 import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
+import { PeerLatencyMonitor } from './peer-latency.js';
 
 export const APP_VERSION = 'cairn/0.1.0';
 
@@ -56,6 +58,7 @@ export class NodeService implements NodeApi {
     private readonly storageService: StorageService | undefined,
     private readonly introducerService: IntroducerService | undefined,
     readonly introducer: IntroducerClient,
+    private readonly latency: PeerLatencyMonitor,
     private readonly pool: SegmentWorkerPool,
   ) {}
 
@@ -74,9 +77,10 @@ export class NodeService implements NodeApi {
     const backend = config.storage.enabled
       ? await StorageBackend.open({ dir: join(dir, 'storage'), reservedSpace: config.storage.reservedSpace, applicationVersion: APP_VERSION, onWarning: (m) => log.warn(m) })
       : undefined;
-    // Expiry stays off until backups manage leases; the crawler still sweeps idle uploads.
-    const crawler = backend && new LeaseCrawler(backend, { expiration: { enabled: false, mode: 'age' }, onError: (e) => log.warn(`lease crawler: ${(e as Error).message}`) });
-    crawler?.start(60 * 60 * 1000);
+    const expiry = leaseExpirySettings(config.storage.leaseExpiry);
+    const crawler = backend && new LeaseCrawler(backend, { expiration: expiry.policy, onRun: (r) => logCrawl(log, r), onError: (e) => log.warn(`lease crawler: ${(e as Error).message}`) });
+    crawler?.start(expiry.crawlIntervalMs);
+    if (crawler) log.info(`lease expiry ${describeLeaseExpiry(expiry)}`);
     const storageService = backend && (await serveStorage(host, backend, { log: (level, message) => log[level](`storage: ${message}`) }));
     const introducerService = config.introducer ? await serveIntroducer(host, { log }) : undefined;
     const announceAddresses = config.listen.flatMap(dialableAddresses);
@@ -94,8 +98,12 @@ export class NodeService implements NodeApi {
       log,
       ...(fast ? { refreshIntervalMs: 2_000, changeCheckIntervalMs: 1_000, introducerBackoff: { initialMs: 100, maxMs: 1_000 }, serverBackoff: { initialMs: 100, maxMs: 1_000 } } : {}),
     });
+    // Not much faster even for tests: every node pings every other one, so a loopback grid
+    // of n nodes runs n×(n−1) pings per interval on one machine.
+    const latency = new PeerLatencyMonitor(host, introducer, fast ? { intervalMs: 10_000 } : {});
     const pool = new SegmentWorkerPool();
-    const service = new NodeService(node, host, log, backend, crawler, storageService, introducerService, introducer, pool);
+    const service = new NodeService(node, host, log, backend, crawler, storageService, introducerService, introducer, latency, pool);
+    latency.start();
     introducer.start();
     await mkdir(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
     service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m) });
@@ -186,7 +194,7 @@ export class NodeService implements NodeApi {
     };
   }
 
-  async check(cap: FileCap, options: { verify: boolean; repair: boolean }): Promise<CheckResult> {
+  async check(cap: FileCap, options: CheckRequest): Promise<CheckResult> {
     if (cap.kind === 'lit') {
       return { healthy: true, recoverable: true, sharesNeeded: 0, sharesTotal: 0, sharesFound: 0, serversWithShares: 0, happiness: 0, happy: 0, corruptShares: [], summary: 'healthy: a literal file is stored in its cap' };
     }
@@ -207,14 +215,20 @@ export class NodeService implements NodeApi {
       encoding: uploadEncoding(this.node),
       storage: stats && { enabled: true, shares: stats.shares, bytesUsed: stats.bytesUsed },
       operations: this.operations.running,
-      peers: this.introducer.servers.all().map((entry) => ({
-        peerId: entry.peerId,
-        nickname: entry.announcement.nickname,
-        addresses: entry.announcement.addresses,
-        connected: entry.state === 'connected' || entry.state === 'self',
-        lastSeen: entry.state === 'connected' || entry.state === 'self' ? Date.now() : entry.receivedAt,
-        freeSpace: entry.announcement.freeSpace,
-      })),
+      peers: this.introducer.servers.all().map((entry) => {
+        const roundTrip = entry.state === 'connected' ? this.latency.roundTrip(entry.peerId) : undefined;
+        const signsOfLife = [entry.receivedAt, entry.connectedSince ?? 0, this.latency.lastSeen(entry.peerId) ?? 0];
+        return {
+          peerId: entry.peerId,
+          nickname: entry.announcement.nickname,
+          addresses: entry.announcement.addresses,
+          connected: entry.state === 'connected' || entry.state === 'self',
+          lastSeen: entry.state === 'self' ? Date.now() : Math.max(...signsOfLife),
+          roundTripMs: roundTrip?.milliseconds,
+          roundTripMeasuredAt: roundTrip?.measuredAt,
+          freeSpace: entry.announcement.freeSpace,
+        };
+      }),
     };
   }
 
@@ -224,6 +238,7 @@ export class NodeService implements NodeApi {
     this.stopped = true;
     await new Promise<void>((resolve) => (this.apiServer ? this.apiServer.close(() => resolve()) : resolve()));
     this.apiServer?.closeAllConnections();
+    this.latency.stop();
     await this.introducer.stop();
     await this.introducerService?.stop();
     await this.storageService?.close();
@@ -239,4 +254,9 @@ function membershipFromEnv(value: string | undefined): GridMembership | undefine
   if (value === undefined || value === '') return undefined;
   if (value === 'pnet' || value === 'noise-prologue') return value;
   throw new Error(`CAIRN_NET_MEMBERSHIP must be "noise-prologue" or "pnet", not ${JSON.stringify(value)}`);
+}
+
+function logCrawl(log: NodeLog, result: CrawlResult): void {
+  if (result.dryRun || result.leasesExpired === 0) return;
+  log.info(`lease crawler: ${result.leasesExpired} expired leases removed, ${result.sharesDeleted} shares deleted (${result.bucketsRemoved} buckets emptied) of ${result.sharesExamined} examined`);
 }

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createIntroducerDirectory, createNodeDirectory } from '../../src-main/node/node-dir.js';
+import { CONFIG_FILE, createIntroducerDirectory, createNodeDirectory, type NodeConfig } from '../../src-main/node/node-dir.js';
+import type { NodeStatus } from '../../src-main/frontends/web/node-api.js';
 import { formatGridLink, type ShareEncoding } from '../../src-main/node/grid-link.js';
 import { cairnBin } from './cli.js';
 
@@ -44,6 +45,27 @@ export class GridHarness {
 
   get storageNodes(): NodeProcess[] {
     return this.nodes.slice(1);
+  }
+
+  /** Rewrites a node's cairn.json (before it starts). */
+  async editConfig(node: NodeProcess, edit: (config: NodeConfig) => NodeConfig): Promise<void> {
+    const path = join(node.dir, CONFIG_FILE);
+    const config = JSON.parse(await readFile(path, 'utf8')) as NodeConfig;
+    await writeFile(path, `${JSON.stringify(edit(config), null, 2)}\n`);
+  }
+
+  /** Paths of the complete share files a node holds, optionally only those of one storage index (base32). */
+  async shareFiles(node: NodeProcess, storageIndex?: string): Promise<string[]> {
+    const root = join(node.dir, 'storage', 'shares');
+    const files: string[] = [];
+    for (const prefix of await readdir(root).catch(() => [])) {
+      if (prefix === 'incoming') continue;
+      for (const si of await readdir(join(root, prefix))) {
+        if (storageIndex !== undefined && si !== storageIndex) continue;
+        for (const n of await readdir(join(root, prefix, si))) files.push(join(root, prefix, si, n));
+      }
+    }
+    return files;
   }
 
   /** Starts a node's process and waits for its "ready" line. */
@@ -88,6 +110,15 @@ export class GridHarness {
   async destroy(): Promise<void> {
     await Promise.all(this.nodes.map((n) => this.stop(n, 'SIGKILL')));
     await rm(this.root, { recursive: true, force: true });
+  }
+
+  /** GET /status?t=json from a running node's web API (quicker than running `cairn status`). */
+  async status(node: NodeProcess): Promise<NodeStatus> {
+    const config = JSON.parse(await readFile(join(node.dir, CONFIG_FILE), 'utf8')) as NodeConfig;
+    const token = (await readFile(join(node.dir, 'private', 'api_auth_token'), 'utf8')).trim();
+    const response = await fetch(`http://127.0.0.1:${config.web.port}/status?t=json`, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new Error(`${node.name}: GET /status answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as NodeStatus;
   }
 
   /** Waits until `node` sees `count` connected storage servers (polling cairn status). */

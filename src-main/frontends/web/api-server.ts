@@ -75,7 +75,7 @@ function capSize(cap: FileCap): number | undefined {
  *   PUT  /uri                     upload the body; answers the cap (text/plain)
  *   GET  /uri/<cap>               the file's bytes, streamed (a single "Range: bytes=…" gives 206)
  *   GET  /uri/<cap>?t=json        what the cap is: ["filenode", { format, size, ro_uri, verify_uri }]
- *   POST /uri/<cap>?t=check[&verify=true][&repair=true]   health, as JSON
+ *   POST /uri/<cap>?t=check[&verify=true][&repair=true][&add-lease=true]   health, as JSON
  *   GET  /status?t=json           grid, peers, storage and operations in progress, as JSON
  *   GET  /statistics?t=json       totals since the node started, as JSON
  *   GET  /events                  server-sent events: "operation" (start, progress, end) and "status" (changed)
@@ -108,7 +108,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
     if (req.method === 'GET' && t === 'json') return sendJson(res, 200, fileNodeJson(cap));
     if (req.method === 'POST' && t === 'check') {
       const flag = (name: string) => url.searchParams.get(name) === 'true';
-      return sendJson(res, 200, await options.node.check(cap, { verify: flag('verify'), repair: flag('repair') }));
+      return sendJson(res, 200, await options.node.check(cap, { verify: flag('verify'), repair: flag('repair'), addLease: flag('add-lease') }));
     }
   }
   if (req.method === 'GET' && url.pathname === '/status') return sendJson(res, 200, await options.node.status());

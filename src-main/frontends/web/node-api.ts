@@ -9,8 +9,12 @@ export interface PeerStatus {
   readonly nickname: string;
   readonly addresses: readonly string[];
   readonly connected: boolean;
-  /** Unix ms of the last time it was connected or announced itself */
+  /** Unix ms of the last sign of life: a ping answered, its connection opened or closed, an announcement */
   readonly lastSeen: number | undefined;
+  /** the last libp2p ping round trip (whole ms), while connected; pings run at connect and every 30 s */
+  readonly roundTripMs: number | undefined;
+  /** Unix ms of that ping */
+  readonly roundTripMeasuredAt: number | undefined;
   readonly freeSpace: number | undefined;
 }
 
@@ -36,6 +40,16 @@ export interface NodeStatistics {
 /** What the event stream sends: an operation's start, progress or end; or "status changed, fetch it again". */
 export type NodeEvent = { readonly type: 'operation'; readonly operation: OperationView } | { readonly type: 'status' };
 
+/** What `check` is asked to do beyond counting shares. */
+export interface CheckRequest {
+  /** download and hash-check every share */
+  readonly verify: boolean;
+  /** regenerate missing or corrupt shares when the file is not healthy */
+  readonly repair: boolean;
+  /** renew this node's lease on every good share (keeps the file from lease expiry) */
+  readonly addLease: boolean;
+}
+
 /** A file's health, as `check` reports it. */
 export type CheckResult = ImmutableHealth;
 
@@ -45,7 +59,7 @@ export interface NodeApi {
   uploadFile(path: string, size: number): Promise<FileCap>;
   /** the file's bytes, or only [range.start, range.end) */
   download(cap: FileCap, range?: ByteRange): AsyncIterable<Uint8Array>;
-  check(cap: FileCap, options: { verify: boolean; repair: boolean }): Promise<CheckResult>;
+  check(cap: FileCap, options: CheckRequest): Promise<CheckResult>;
   status(): Promise<NodeStatus>;
   statistics(): Promise<NodeStatistics>;
   /** Calls `listener` with every event until the returned function is called. */

@@ -5,6 +5,12 @@ import type { CheckResult, NodeStatus } from '../../web/node-api.js';
 import { callApi, defaultNodeDir, fileSizeOf, nodeEndpoint, readAll } from '../api-client.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
 
+/** Ping times are whole milliseconds; on a LAN or loopback most are 0. */
+function formatRoundTrip(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  return ms === 0 ? '<1 ms' : `${ms} ms`;
+}
+
 const nodeDirOption = { 'node-dir': { type: 'string' } } as const;
 const nodeDirHelp = `  --node-dir DIR   the running node to use (default ${defaultNodeDir()}, or $CAIRN_NODE_DIR)`;
 
@@ -83,25 +89,28 @@ ${nodeDirHelp}`,
 export const checkCommand: Command = {
   name: 'check',
   summary: "report a file's health (and verify or repair it)",
-  usage: `usage: cairn check [--node-dir DIR] [--verify] [--repair] [--json] CAP
+  usage: `usage: cairn check [--node-dir DIR] [--verify] [--repair] [--add-lease] [--json] CAP
 
 Counts the file's good shares and the servers holding them.
-  --verify   also download and check every share's hashes
-  --repair   regenerate missing shares onto servers that lack them
-  --json     print the full result as JSON
+  --verify      also download and check every share's hashes
+  --repair      regenerate missing or corrupt shares onto servers that lack them
+  --add-lease   renew this node's lease on every share found (servers that expire
+                leases delete shares nobody renews)
+  --json        print the full result as JSON
 ${nodeDirHelp}`,
   async run(args) {
     const { values, positionals } = parseCommandArgs(this, args, {
       ...nodeDirOption,
       verify: { type: 'boolean' },
       repair: { type: 'boolean' },
+      'add-lease': { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (values.help) return print(this.usage);
     if (positionals.length !== 1) throw new UsageError('expected one CAP', this.usage);
     parseCap(positionals[0]!);
     const endpoint = await nodeEndpoint(values['node-dir']);
-    const query = `t=check${values.verify ? '&verify=true' : ''}${values.repair ? '&repair=true' : ''}`;
+    const query = `t=check${values.verify ? '&verify=true' : ''}${values.repair ? '&repair=true' : ''}${values['add-lease'] ? '&add-lease=true' : ''}`;
     const result = JSON.parse(await readAll(await callApi(endpoint, 'POST', `/uri/${encodeURIComponent(positionals[0]!.trim())}?${query}`))) as CheckResult;
     print(values.json ? JSON.stringify(result, null, 2) : result.summary);
   },
@@ -112,7 +121,8 @@ export const statusCommand: Command = {
   summary: "show the node's peers and storage",
   usage: `usage: cairn status [--node-dir DIR] [--json]
 
-Lists the grid's storage servers: nickname, connection state, last seen, free space.
+Lists the grid's storage servers: nickname, connection state, ping round-trip time
+(measured at connect and every 30 s), last seen, free space.
   --json     print the full status as JSON
 ${nodeDirHelp}`,
   async run(args) {
@@ -128,7 +138,8 @@ ${nodeDirHelp}`,
     for (const peer of status.peers) {
       const seen = peer.lastSeen === undefined ? 'never' : new Date(peer.lastSeen).toISOString();
       const free = peer.freeSpace === undefined ? '?' : formatSize(peer.freeSpace);
-      print(`  ${peer.nickname.padEnd(16)} ${peer.peerId.slice(-10)}  ${(peer.connected ? 'connected' : 'disconnected').padEnd(12)} last seen ${seen}  free ${free}`);
+      const state = (peer.connected ? 'connected' : 'disconnected').padEnd(12);
+      print(`  ${peer.nickname.padEnd(16)} ${peer.peerId.slice(-10)}  ${state} rtt ${formatRoundTrip(peer.roundTripMs).padEnd(7)} last seen ${seen}  free ${free}`);
     }
     if (status.operations.length > 0) {
       print(`${status.operations.length} operation${status.operations.length === 1 ? '' : 's'} in progress:`);

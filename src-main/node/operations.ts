@@ -49,9 +49,10 @@ export class Operation {
     return this.#view;
   }
 
+  /** Bytes done so far; never goes back (parts of an upload may finish out of order). */
   progress(bytesDone: number, bytesTotal = this.#view.bytesTotal): void {
     if (this.#view.state !== 'running') return;
-    this.#view = { ...this.#view, bytesDone, bytesTotal };
+    this.#view = { ...this.#view, bytesDone: Math.max(bytesDone, this.#view.bytesDone), bytesTotal };
     const now = Date.now();
     if (now - this.#lastSent >= PROGRESS_INTERVAL_MS) {
       this.#lastSent = now;

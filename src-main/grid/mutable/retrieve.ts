@@ -11,7 +11,7 @@ import { equalBytes } from '../../core/bytes.js';
 import { NotEnoughSharesFoundError } from '../errors.js';
 import type { GridServer } from '../grid-server.js';
 import { DEFAULT_QUERY_TIMEOUT_MS, withDeadline } from './deadline.js';
-import { adviseCorrupt, recoverableVersions, shareLabel, updateServermap, type FoundVersion, type Servermap, type VersionedShare } from './servermap.js';
+import { adviseCorrupt, shareLabel, updateServermap, versionsOf, type FoundVersion, type Servermap, type VersionedShare } from './servermap.js';
 
 export interface RetrieveOptions {
   /** the storage servers connected now */
@@ -75,11 +75,13 @@ async function retrieveOnce(cap: MutableReadCap | MutableWriteCap, options: Retr
     const asked = servermap.respondingServers.length;
     throw new NotEnoughSharesFoundError(`no share of this mutable file was found on the ${asked} storage server${asked === 1 ? '' : 's'} that answered`);
   }
-  let best = { needed: undefined as number | undefined, usable: 0 };
-  for (const version of recoverableVersions(servermap)) {
+  // Good shares each version could give: at most its distinct share numbers, fewer once fetched.
+  const versions = versionsOf(servermap);
+  const usable = new Map(versions.map((version) => [version, version.distinctShares]));
+  for (const version of versions.filter((v) => v.distinctShares >= v.info.neededShares)) {
     const good = await fetchGoodShares(version, storageIndex, cap.fingerprint, options, badShares, changed);
-    const needed = version.info.neededShares;
-    if (good.length >= needed) {
+    usable.set(version, good.length);
+    if (good.length >= version.info.neededShares) {
       const decoded = decodeMutableVersion(
         cap,
         good.map((share) => ({ shareNumber: share.shareNumber, bytes: share.bytes, label: shareLabel(share.server, share.shareNumber) })),
@@ -88,13 +90,9 @@ async function retrieveOnce(cap: MutableReadCap | MutableWriteCap, options: Retr
       const used = decoded.sharesUsed.map((n) => good.find((share) => share.shareNumber === n)!);
       return { plaintext: decoded.plaintext, info: decoded.info, servermap, shares: used };
     }
-    if (good.length > best.usable || best.needed === undefined) best = { needed, usable: good.length };
   }
-  if (best.needed === undefined) {
-    const largest = [...servermap.shares].sort((a, b) => b.info.neededShares - a.info.neededShares)[0]!;
-    const distinct = new Set(servermap.shares.filter((s) => equalBytes(s.info.checkstring, largest.info.checkstring)).map((s) => s.shareNumber)).size;
-    best = { needed: largest.info.neededShares, usable: distinct };
-  }
+  const [closest, most] = [...usable].sort(([, a], [, b]) => b - a)[0]!;
+  const best = { needed: closest.info.neededShares, usable: most };
   const error = new UnrecoverableVersionError(best.needed, best.usable, badShares);
   if (changed.count > 0 && options.servermap === undefined) throw new SharesChangedError('shares changed', { cause: error });
   throw error;

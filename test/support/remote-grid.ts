@@ -12,6 +12,7 @@ import { RemoteStorageServer } from '../../src-main/net/storage-protocol/client.
 import { startStorageServerProcess, type StorageServerProcess } from './storage-process.js';
 
 export interface RemoteGrid {
+  readonly gridKey: Uint8Array;
   readonly servers: readonly StorageServerProcess[];
   /** A new client host; its GridServers name the servers s0, s1, … */
   client(): Promise<GridServer[]>;
@@ -25,6 +26,7 @@ export async function startRemoteGrid(count: number): Promise<RemoteGrid> {
   const servers = await Promise.all(Array.from({ length: count }, (_, i) => startStorageServerProcess({ gridKey, dir: join(root, `server-${i}`) })));
   const hosts: CairnHost[] = [];
   return {
+    gridKey,
     servers,
     async client() {
       const host = await createCairnHost({ privateKey: await generateNodeKey(), listen: ['/ip4/127.0.0.1/tcp/0'], gridKey, loopbackLimits: true });

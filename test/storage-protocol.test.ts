@@ -419,6 +419,89 @@ describe('a full server', () => {
   });
 });
 
+describe('mutable slots', () => {
+  const checkstring = (fill: number) => new Uint8Array(57).fill(fill);
+  const share = (fill: number, size = 300) => {
+    const out = bytes(size);
+    out.set(checkstring(fill));
+    return out;
+  };
+  const mustNotExist = { offset: 0, length: 1, operator: 'eq' as const, specimen: new Uint8Array(0) };
+  const holds = (fill: number) => ({ offset: 0, length: 57, operator: 'eq' as const, specimen: checkstring(fill) });
+  const slotSecrets = () => ({ writeEnabler: secret(), leaseRenew: secret(), leaseCancel: secret() });
+
+  it('creates shares with a must-not-exist test, reads them back, and replaces them only while the test holds', async () => {
+    const si = bytes(16);
+    const secrets = slotSecrets();
+    const [a, b] = [share(1), share(1)];
+    const created = await remote.testvAndReadvAndWritev(si, secrets, new Map([[0, { testVectors: [mustNotExist], writeVectors: [{ offset: 0, data: a }] }], [3, { testVectors: [mustNotExist], writeVectors: [{ offset: 0, data: b }] }]]), [{ offset: 0, length: 57 }]);
+    expect(created).toEqual({ success: true, readData: new Map() });
+
+    const all = await remote.readMutableShares(si, 'all', [{ offset: 0, length: 10 }, { offset: 250, length: 100 }]);
+    expect([...all.keys()]).toEqual([0, 3]);
+    expect(sameBytes(all.get(3)![0]!, b.subarray(0, 10))).toBe(true);
+    expect(sameBytes(all.get(3)![1]!, b.subarray(250))).toBe(true); // cut at the end of the data
+    expect(await remote.readMutableShares(si, [], [{ offset: 0, length: 10 }])).toEqual(new Map()); // [] is none, not all
+    expect([...(await remote.readMutableShares(si, [3, 7], [{ offset: 0, length: 300 }])).keys()]).toEqual([3]);
+
+    // A writer that saw version 2 loses: nothing changes, and it reads what is there.
+    const stale = await remote.testvAndReadvAndWritev(si, secrets, new Map([[0, { testVectors: [holds(2)], writeVectors: [{ offset: 0, data: share(3) }] }]]), [{ offset: 0, length: 57 }]);
+    expect(stale.success).toBe(false);
+    expect(sameBytes(stale.readData.get(0)![0]!, checkstring(1))).toBe(true);
+    expect(sameBytes(stale.readData.get(3)![0]!, checkstring(1))).toBe(true);
+    const again = await remote.testvAndReadvAndWritev(si, secrets, new Map([[0, { testVectors: [mustNotExist], writeVectors: [{ offset: 0, data: share(3) }] }]]), []);
+    expect(again.success).toBe(false);
+
+    const next = share(2, 200);
+    const replaced = await remote.testvAndReadvAndWritev(si, secrets, new Map([[0, { testVectors: [holds(1)], writeVectors: [{ offset: 0, data: next }], newLength: 200 }]]), []);
+    expect(replaced.success).toBe(true);
+    const after = await remote.readMutableShares(si, [0], [{ offset: 0, length: 1000 }]);
+    expect(sameBytes(after.get(0)![0]!, next)).toBe(true);
+
+    // newLength 0 deletes a share.
+    expect((await remote.testvAndReadvAndWritev(si, secrets, new Map([[3, { testVectors: [], writeVectors: [], newLength: 0 }]]), [])).success).toBe(true);
+    expect([...(await remote.readMutableShares(si, 'all', [{ offset: 0, length: 1 }])).keys()]).toEqual([0]);
+  });
+
+  it('refuses a wrong write enabler with its own code, even for a test-only call', async () => {
+    const si = bytes(16);
+    const secrets = slotSecrets();
+    await remote.testvAndReadvAndWritev(si, secrets, new Map([[0, { testVectors: [mustNotExist], writeVectors: [{ offset: 0, data: share(1) }] }]]), []);
+    const intruder = { ...secrets, writeEnabler: secret() };
+    for (const writes of [new Map([[0, { testVectors: [holds(1)], writeVectors: [{ offset: 0, data: share(9) }] }]]), new Map()]) {
+      const error = await failure(remote.testvAndReadvAndWritev(si, intruder, writes, [{ offset: 0, length: 57 }]), RemoteStorageError);
+      expect(error).toMatchObject({ code: 'bad-write-enabler', refused: true, server: 'server-a' });
+      expect(error.message).toMatch(/the write enabler does not match share 0/);
+    }
+    expect(sameBytes((await remote.readMutableShares(si, [0], [{ offset: 0, length: 57 }])).get(0)![0]!, checkstring(1))).toBe(true);
+  });
+
+  it('moves a 5 MiB share in one test-and-write and reads it back in 4 MiB pieces', async () => {
+    const si = bytes(16);
+    const big = share(4, 5 * MiB + 3);
+    const sent = vi.spyOn(remote, 'exchange');
+    try {
+      const result = await remote.testvAndReadvAndWritev(si, slotSecrets(), new Map([[1, { testVectors: [mustNotExist], writeVectors: [{ offset: 0, data: big }] }]]), []);
+      expect(result.success).toBe(true);
+      const back = await remote.readMutableShares(si, [1], [{ offset: 0, length: 6 * MiB }]);
+      expect(sameBytes(back.get(1)![0]!, big)).toBe(true);
+      expect(sent.mock.calls.map(([request]) => request.kind)).toEqual(['slot-test-and-write', 'slot-read', 'slot-read']);
+    } finally {
+      sent.mockRestore();
+    }
+    await expect(remote.readMutableShares(si, 'all', [{ offset: 0, length: 6 * MiB }])).rejects.toThrow(/more than the limit of 4194304/);
+  });
+
+  it('accepts corruption advisories for mutable shares', async () => {
+    const si = bytes(16);
+    await remote.testvAndReadvAndWritev(si, slotSecrets(), new Map([[2, { testVectors: [mustNotExist], writeVectors: [{ offset: 0, data: share(1) }] }]]), []);
+    expect(await remote.adviseCorruptShare('mutable', si, 2, 'bad signature')).toBe(true);
+    const folder = join(server.dir, 'corruption-advisories');
+    const report = (await filesUnder(folder)).find((name) => name.endsWith(`--${base32Encode(si)}-2`));
+    expect(await readFile(join(folder, report!), 'utf8')).toMatch(/^report: Share Corruption\ntype: mutable\n/);
+  });
+});
+
 describe('bad input', () => {
   const si = base32Encode(bytes(16));
   const renewSecret = base32Encode(secret());
@@ -521,7 +604,7 @@ describe('bad input', () => {
     const reason = 'x'.repeat(4097);
     await expectRefused({ kind: 'advise-corrupt', shareType: 'immutable', storageIndex: si, shareNumber: 0, reason }, 'bad-request');
     await expectRefused({ kind: 'advise-corrupt', shareType: 'immutable', storageIndex: si, shareNumber: 0, reason: 'é'.repeat(2049) }, 'bad-request');
-    await expectRefused({ kind: 'advise-corrupt', shareType: 'mutable', storageIndex: si, shareNumber: 0, reason: 'x' }, 'bad-request');
+    await expectRefused({ kind: 'advise-corrupt', shareType: 'directory', storageIndex: si, shareNumber: 0, reason: 'x' }, 'bad-request');
     await expectServing();
   });
 
@@ -546,6 +629,53 @@ describe('bad input', () => {
       if (typeof renew === 'string') expect(error.message).not.toContain(renew);
       await expectRefused({ kind: 'renew-lease', storageIndex: si, renewSecret: renew }, 'bad-request');
     }
+    await expectServing();
+  });
+
+  it('refuses malformed slot requests and keeps serving', async () => {
+    const we = base32Encode(secret());
+    const write = (fields: Record<string, JsonValue>) => ({ shareNumber: 0, testVectors: [], writeVectors: [{ offset: 0, length: 4 }], newLength: null, ...fields });
+    const testAndWrite = (fields: Record<string, JsonValue>): JsonValue => ({
+      kind: 'slot-test-and-write',
+      storageIndex: si,
+      writeEnabler: we,
+      renewSecret,
+      cancelSecret,
+      writes: [write({})],
+      readVectors: [],
+      ...fields,
+    });
+    const read = (fields: Record<string, JsonValue>): JsonValue => ({ kind: 'slot-read', storageIndex: si, shareNumbers: 'all', readVectors: [{ offset: 0, length: 10 }], ...fields });
+    const refusals: [JsonValue, RegExp][] = [
+      [read({ shareNumbers: 'some' }), /"shareNumbers" must be "all" or a list/],
+      [read({ shareNumbers: [0, 0] }), /lists share 0 twice/],
+      [read({ shareNumbers: [256] }), /share number in 0..255/],
+      [read({ readVectors: [{ offset: 0, length: 20_000 }] }), /ask for up to 5120000 bytes \(256 shares\), more than the limit of 4194304/],
+      [read({ shareNumbers: [1], readVectors: [{ offset: 0, length: MAX_READ_BYTES + 1 }] }), /"length" is 4194305, more than the limit/],
+      [read({ readVectors: Array.from({ length: 257 }, () => ({ offset: 0, length: 1 })) }), /257 items, more than 256/],
+      [read({ readVectors: [{ offset: -1, length: 1 }] }), /"offset" must be a non-negative safe integer/],
+      [read({ readVectors: [{ offset: 0 }] }), /lacks the field "length"/],
+      [read({ extra: true }), /unexpected field "extra"/],
+      [testAndWrite({ writeEnabler: 'x' }), /"writeEnabler" must be 52 lowercase base32 characters/],
+      [testAndWrite({ writes: [write({}), write({})] }), /share 0 is written twice/],
+      [testAndWrite({ writes: [write({ testVectors: [{ offset: 0, length: 1, operator: 'gt', specimenLength: 1 }] })] }), /"operator" must be "eq"/],
+      [testAndWrite({ writes: [write({ newLength: -1 })] }), /"newLength" must be a non-negative safe integer/],
+      [testAndWrite({ writes: [write({ writeVectors: [{ offset: 0, length: 17 * MiB + 1 }] })] }), /more than the limit of/],
+      [testAndWrite({ writes: [write({ writeVectors: [{ offset: 2 ** 53 - 2, length: 4 }] })] }), /offset \+ length is too large/],
+      [testAndWrite({ writes: 'all' }), /"writes" must be a list/],
+    ];
+    for (const [head, message] of refusals) {
+      const error = await expectRefused(head, 'bad-request');
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toContain(we);
+    }
+    // The body must match the HEAD's vectors exactly.
+    expect((await expectRefused(testAndWrite({}), 'bad-request', bytes(5))).message).toMatch(/longer than the 4 bytes its HEAD declares/);
+    expect((await expectRefused(testAndWrite({}), 'bad-request', bytes(3))).message).toMatch(/has 3 bytes, but its HEAD declares 4/);
+    // Writing a mutable share where an immutable one is: refused.
+    const file = uploaded!;
+    const head = testAndWrite({ storageIndex: base32Encode(file.storageIndex) });
+    expect((await expectRefused(head, 'bad-request', bytes(4))).message).toMatch(/is an immutable share/);
     await expectServing();
   });
 

@@ -12,7 +12,8 @@ export type StorageErrorCode =
   | 'no-such-lease'
   | 'no-space'
   | 'share-gone'
-  | 'bad-container';
+  | 'bad-container'
+  | 'bad-write-enabler';
 
 export class StorageError extends Error {
   constructor(
@@ -104,13 +105,10 @@ export class BadContainerError extends StorageError {
   }
 }
 
-/**
- * A mutable write whose write enabler differs from the one the share was created with.
- * Its code is 'bad-argument' until the wire protocol has a code of its own.
- */
+/** A mutable write whose write enabler differs from the one the share was created with. */
 export class BadWriteEnablerError extends StorageError {
   constructor(message: string) {
-    super('bad-argument', message);
+    super('bad-write-enabler', message);
     this.name = 'BadWriteEnablerError';
   }
 }

@@ -8,6 +8,7 @@
 // Exits on SIGTERM/SIGINT or when its stdin closes (the parent went away).
 import '../../src-shared/polyfills/promise-with-resolvers.js';
 
+import { leaseSeedOfPeer } from '../../src-main/core/lease-secrets.js';
 import { createCairnHost } from '../../src-main/net/host.js';
 import { generateNodeKey } from '../../src-main/net/keys.js';
 import { serveStorage } from '../../src-main/net/storage-protocol/server.js';
@@ -30,17 +31,19 @@ const log = (level: string, message: string): void => {
   process.stderr.write(`[${level}] ${message}\n`);
 };
 
-const backend = await StorageBackend.open({
-  dir,
-  reservedSpace: Number(reservedText),
-  applicationVersion: 'cairn-test/storage-server-peer',
-  onWarning: (message) => log('warn', message),
-});
 const host = await createCairnHost({
   privateKey: await generateNodeKey(),
   listen: ['/ip4/127.0.0.1/tcp/0'],
   gridKey: Buffer.from(gridKeyHex, 'hex'),
   loopbackLimits: true,
+});
+// The node id recorded with write enablers is the server's lease seed, as in a real node.
+const backend = await StorageBackend.open({
+  dir,
+  reservedSpace: Number(reservedText),
+  applicationVersion: 'cairn-test/storage-server-peer',
+  onWarning: (message) => log('warn', message),
+  nodeId: leaseSeedOfPeer(host.peerId.toMultihash().bytes),
 });
 const service = await serveStorage(host, backend, { log });
 

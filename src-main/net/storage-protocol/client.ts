@@ -38,6 +38,15 @@ import {
   type VersionResponse,
 } from './messages.js';
 import type { AllocationRefusal } from '../../storage/backend.js';
+import {
+  MAX_SLOT_READ_BYTES,
+  parseSlotReadResponse,
+  parseSlotTestAndWriteResponse,
+  splitShareWrites,
+  type SlotReadVector,
+  type SlotShareWrite,
+} from './slot-messages.js';
+import { concatBytes } from '../../core/bytes.js';
 
 /**
  * Why a call failed: the server's refusal code when it refused (`refused` is true), else what
@@ -83,6 +92,20 @@ export interface RemoteStorageServerOptions {
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
+}
+
+/** The secrets of a slot test-and-write: this server's write enabler and the lease's pair. */
+export interface SlotWriteSecrets {
+  readonly writeEnabler: Uint8Array;
+  readonly leaseRenew: Uint8Array;
+  readonly leaseCancel: Uint8Array;
+}
+
+export interface SlotWriteResult {
+  /** false when a test failed; then the server wrote nothing */
+  readonly success: boolean;
+  /** the read vectors applied to every mutable share the server holds, before any write */
+  readonly readData: Map<number, Uint8Array[]>;
 }
 
 export interface RemoteAllocation {
@@ -257,7 +280,7 @@ export class RemoteStorageServer {
    * (not if it lacks the share). The reason is at most MAX_REASON_BYTES of UTF-8.
    */
   async adviseCorruptShare(
-    shareType: 'immutable',
+    shareType: 'immutable' | 'mutable',
     storageIndex: Uint8Array,
     shareNumber: number,
     reason: string,
@@ -272,6 +295,82 @@ export class RemoteStorageServer {
     });
     const response = await this.exchange(request, undefined, options);
     return this.#parsed(request, () => parseAdviseCorruptResponse(response.head)).recorded;
+  }
+
+  /**
+   * Tahoe's slot_readv: the read vectors applied to the listed mutable shares ('all': every
+   * one held; an empty list: none). Shares the server lacks are left out. Reads too large
+   * for one request are split (only for listed shares).
+   */
+  async readMutableShares(
+    storageIndex: Uint8Array,
+    shareNumbers: readonly number[] | 'all',
+    readVectors: readonly SlotReadVector[],
+    options: CallOptions = {},
+  ): Promise<Map<number, Uint8Array[]>> {
+    const si = checkedStorageIndex(storageIndex);
+    const list = shareNumbers === 'all' ? 'all' : ([...shareNumbers] as ShareNumber[]);
+    const asked = readVectors.reduce((sum, v) => sum + v.length, 0) * (list === 'all' ? 256 : list.length);
+    if (asked > MAX_SLOT_READ_BYTES && list !== 'all') return this.#readMutablePieces(si, list, readVectors, options);
+    const request = this.#checked({ kind: 'slot-read', storageIndex: si, shareNumbers: list, readVectors: readVectors.map((v) => ({ offset: v.offset, length: v.length })) });
+    if (request.kind !== 'slot-read') throw new Error('unreachable');
+    const response = await this.exchange(request, undefined, options);
+    return this.#parsed(request, () => parseSlotReadResponse(response.head, response.body, request));
+  }
+
+  /** A large read as single-share, single-vector requests of at most MAX_SLOT_READ_BYTES, joined. */
+  async #readMutablePieces(si: StorageIndex, shareNumbers: readonly ShareNumber[], readVectors: readonly SlotReadVector[], options: CallOptions): Promise<Map<number, Uint8Array[]>> {
+    const perShare = await Promise.all(
+      shareNumbers.map(async (shareNumber) => {
+        const vectors = await Promise.all(
+          readVectors.map(async (vector) => {
+            const pieces: Uint8Array[] = [];
+            for (let at = 0; at < vector.length; at += MAX_SLOT_READ_BYTES) {
+              const length = Math.min(MAX_SLOT_READ_BYTES, vector.length - at);
+              const got = (await this.readMutableShares(si, [shareNumber], [{ offset: vector.offset + at, length }], options)).get(shareNumber);
+              if (got === undefined) return undefined;
+              pieces.push(got[0]!);
+              if (got[0]!.length < length) break; // the share's data ended
+            }
+            return concatBytes(pieces);
+          }),
+        );
+        return [shareNumber, vectors] as const;
+      }),
+    );
+    const out = new Map<number, Uint8Array[]>();
+    for (const [shareNumber, vectors] of perShare) {
+      if (vectors.every((v) => v !== undefined)) out.set(shareNumber, vectors as Uint8Array[]);
+    }
+    return out;
+  }
+
+  /**
+   * Tahoe's slot_testv_and_readv_and_writev: if every test of every share passes, applies the
+   * writes; the read vectors are applied to every mutable share held, before any write. A
+   * failed test is not an error (`success` is false). A wrong write enabler is refused with
+   * 'bad-write-enabler'.
+   */
+  async testvAndReadvAndWritev(
+    storageIndex: Uint8Array,
+    secrets: SlotWriteSecrets,
+    writes: ReadonlyMap<number, SlotShareWrite>,
+    readVectors: readonly SlotReadVector[],
+    options: CallOptions = {},
+  ): Promise<SlotWriteResult> {
+    const { heads, body } = splitShareWrites(writes);
+    const request = this.#checked({
+      kind: 'slot-test-and-write',
+      storageIndex: checkedStorageIndex(storageIndex),
+      writeEnabler: secrets.writeEnabler,
+      renewSecret: secrets.leaseRenew,
+      cancelSecret: secrets.leaseCancel,
+      writes: heads,
+      readVectors: readVectors.map((v) => ({ offset: v.offset, length: v.length })),
+    });
+    if (request.kind !== 'slot-test-and-write') throw new Error('unreachable');
+    const response = await this.exchange(request, concatBytes(body), options);
+    return this.#parsed(request, () => parseSlotTestAndWriteResponse(response.head, response.body, request.readVectors));
   }
 
   /**

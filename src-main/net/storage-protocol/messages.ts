@@ -12,22 +12,46 @@
 //   add-lease        storageIndex renewSecret cancelSecret                 –         { held }
 //   renew-lease      storageIndex renewSecret                              –         {}
 //   advise-corrupt   shareType storageIndex shareNumber reason             –         { recorded }
+//   slot-read, slot-test-and-write: mutable shares (slot-messages.ts)
 //
 // Storage indexes travel as 26 lowercase base32 characters, lease secrets as 52. Every
 // field is type- and size-checked, unknown fields are refused, and the same parsers check
 // what a client is about to send and what a server answers.
 
-import { base32Decode, base32Encode } from '../../../src-shared/base32.js';
-import { LEASE_SECRET_SIZE } from '../../storage/lease-record.js';
-import {
-  MAX_SHARE_NUMBER,
-  storageIndexFromBase32,
-  storageIndexToBase32,
-  type ShareNumber,
-  type StorageIndex,
-} from '../../storage/storage-index.js';
+import { base32Encode } from '../../../src-shared/base32.js';
+import { storageIndexToBase32, type ShareNumber, type StorageIndex } from '../../storage/storage-index.js';
 import type { AllocationRefusal } from '../../storage/backend.js';
 import type { JsonValue, RequestLimits } from '../request.js';
+import {
+  MAX_SHARES_PER_REQUEST,
+  StorageMessageError,
+  booleanField,
+  describeType,
+  describeValue,
+  fieldsOf,
+  integerField,
+  quote,
+  secretField,
+  shareNumberField,
+  shareNumberListField,
+  storageIndexField,
+  stringField,
+  type Fields,
+} from './fields.js';
+import {
+  MAX_SLOT_WRITE_BYTES,
+  SLOT_READ_FIELDS,
+  SLOT_TEST_AND_WRITE_FIELDS,
+  encodeReadVectors,
+  encodeWriteHeads,
+  parseSlotReadRequest,
+  parseSlotTestAndWriteFields,
+  slotWriteBodyLength,
+  type SlotReadRequest,
+  type SlotTestAndWriteRequest,
+} from './slot-messages.js';
+
+export { MAX_SHARES_PER_REQUEST, StorageMessageError } from './fields.js';
 
 export const STORAGE_PROTOCOL = '/cairn/storage/1.0.0';
 
@@ -38,8 +62,6 @@ const MiB = 1024 * KiB;
 export const MAX_WRITE_BYTES = MiB;
 /** The most bytes one read request may ask for; clients split larger reads. */
 export const MAX_READ_BYTES = 4 * MiB;
-/** At most this many share numbers per request (Tahoe's MAX_BUCKETS). */
-export const MAX_SHARES_PER_REQUEST = MAX_SHARE_NUMBER + 1;
 /** A corruption report's reason, in UTF-8 bytes. */
 export const MAX_REASON_BYTES = 4 * KiB;
 /** The application version string a server reports. */
@@ -47,14 +69,15 @@ export const MAX_APPLICATION_VERSION_CHARS = 200;
 
 /**
  * Frame limits for both sides. A HEAD is at most a few KiB (256 share numbers, or a 4 KiB
- * reason that JSON may escape to 6 bytes a byte); bodies are one write or one read.
+ * reason that JSON may escape to 6 bytes a byte); bodies are one write or one read, or one
+ * slot test-and-write, which carries a whole mutable share (at most MAX_SLOT_WRITE_BYTES).
  * The deadline covers a whole exchange, including waiting behind other requests on a slow
  * link: keep (requests in flight per server) × 1 MiB well inside what the link moves in it.
  */
 export const STORAGE_LIMITS: RequestLimits = {
   maxHeadBytes: 32 * KiB,
   maxChunkBytes: MiB,
-  maxBodyBytes: MAX_READ_BYTES,
+  maxBodyBytes: MAX_SLOT_WRITE_BYTES,
   timeoutMs: 120_000,
 };
 
@@ -81,11 +104,11 @@ export const StorageRejectionCode = {
   tooManyUploads: 'too-many-uploads',
   /** the share file on the server cannot be parsed */
   shareUnreadable: 'share-unreadable',
+  /** a slot test-and-write whose write enabler is not the one the slot's shares were written with */
+  badWriteEnabler: 'bad-write-enabler',
 } as const;
 export type StorageRejectionCode = (typeof StorageRejectionCode)[keyof typeof StorageRejectionCode];
 
-const STORAGE_INDEX_CHARS = 26;
-const SECRET_CHARS = 52;
 
 export type StorageRequestKind =
   | 'version'
@@ -97,7 +120,9 @@ export type StorageRequestKind =
   | 'read'
   | 'add-lease'
   | 'renew-lease'
-  | 'advise-corrupt';
+  | 'advise-corrupt'
+  | 'slot-read'
+  | 'slot-test-and-write';
 
 export type StorageRequest =
   | { readonly kind: 'version' }
@@ -136,11 +161,13 @@ export type StorageRequest =
   | { readonly kind: 'renew-lease'; readonly storageIndex: StorageIndex; readonly renewSecret: Uint8Array }
   | {
       readonly kind: 'advise-corrupt';
-      readonly shareType: 'immutable';
+      readonly shareType: 'immutable' | 'mutable';
       readonly storageIndex: StorageIndex;
       readonly shareNumber: ShareNumber;
       readonly reason: string;
-    };
+    }
+  | SlotReadRequest
+  | SlotTestAndWriteRequest;
 
 export interface VersionResponse {
   /** what a client may allocate now (available space, capped by the server's share limit) */
@@ -184,137 +211,7 @@ export interface AdviseCorruptResponse {
   readonly recorded: boolean;
 }
 
-/** A HEAD that breaks the protocol: a missing, extra, mistyped or out-of-range field. */
-export class StorageMessageError extends Error {
-  override readonly name = 'StorageMessageError';
-}
-
 const ALLOCATION_REFUSALS: readonly AllocationRefusal[] = ['read-only', 'share-too-large', 'server-full'];
-
-// ---- field readers ----
-
-type Fields = { readonly [key: string]: JsonValue | undefined };
-
-function quote(text: string, max = 40): string {
-  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-/** The value as an object with exactly the `required` keys (and none else). */
-function fieldsOf(value: unknown, what: string, required: readonly string[]): Fields {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new StorageMessageError(`${what} must be an object, not ${describeType(value)}`);
-  }
-  const fields = value as Fields;
-  for (const key of Object.keys(fields)) {
-    if (!required.includes(key)) throw new StorageMessageError(`${what} has an unexpected field ${quote(key)}`);
-  }
-  for (const key of required) {
-    if (!Object.hasOwn(fields, key)) throw new StorageMessageError(`${what} lacks the field "${key}"`);
-  }
-  return fields;
-}
-
-function integerField(fields: Fields, key: string, max: number, what: string): number {
-  const value = fields[key];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new StorageMessageError(`${what}: "${key}" must be a non-negative safe integer, not ${describeValue(value)}`);
-  }
-  if (value > max) throw new StorageMessageError(`${what}: "${key}" is ${value}, more than the limit of ${max}`);
-  return value;
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return quote(value);
-  return describeType(value);
-}
-
-function booleanField(fields: Fields, key: string, what: string): boolean {
-  const value = fields[key];
-  if (typeof value !== 'boolean') throw new StorageMessageError(`${what}: "${key}" must be true or false, not ${describeType(value)}`);
-  return value;
-}
-
-function stringField(fields: Fields, key: string, maxBytes: number, what: string): string {
-  const value = fields[key];
-  if (typeof value !== 'string') throw new StorageMessageError(`${what}: "${key}" must be a string, not ${describeType(value)}`);
-  // Counted as UTF-8 without encoding a possibly huge string first: a char is at most 3 bytes.
-  if (value.length > maxBytes || (value.length * 3 > maxBytes && Buffer.byteLength(value, 'utf8') > maxBytes)) {
-    throw new StorageMessageError(`${what}: "${key}" is longer than ${maxBytes} bytes`);
-  }
-  return value;
-}
-
-function storageIndexField(fields: Fields, what: string): StorageIndex {
-  const value = fields.storageIndex;
-  if (typeof value !== 'string') {
-    throw new StorageMessageError(`${what}: "storageIndex" must be a string, not ${describeType(value)}`);
-  }
-  if (value.length !== STORAGE_INDEX_CHARS || !/^[a-z2-7]+$/.test(value)) {
-    throw new StorageMessageError(
-      `${what}: "storageIndex" must be ${STORAGE_INDEX_CHARS} lowercase base32 characters, not ${quote(value)}`,
-    );
-  }
-  try {
-    return storageIndexFromBase32(value);
-  } catch {
-    throw new StorageMessageError(`${what}: "storageIndex" ${quote(value)} is not the base32 form of 16 bytes`);
-  }
-}
-
-/** A 32-byte lease secret. Its value never appears in a message: messages get logged. */
-function secretField(fields: Fields, key: string, what: string): Uint8Array {
-  const value = fields[key];
-  if (typeof value !== 'string' || value.length !== SECRET_CHARS || !/^[a-z2-7]+$/.test(value)) {
-    throw new StorageMessageError(`${what}: "${key}" must be ${SECRET_CHARS} lowercase base32 characters (${LEASE_SECRET_SIZE} bytes)`);
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = base32Decode(value);
-  } catch {
-    throw new StorageMessageError(`${what}: "${key}" is not the base32 form of ${LEASE_SECRET_SIZE} bytes`);
-  }
-  if (bytes.length !== LEASE_SECRET_SIZE) {
-    throw new StorageMessageError(`${what}: "${key}" is not the base32 form of ${LEASE_SECRET_SIZE} bytes`);
-  }
-  return bytes;
-}
-
-function isShareNumber(value: unknown): value is ShareNumber {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SHARE_NUMBER;
-}
-
-function shareNumberField(fields: Fields, key: string, what: string): ShareNumber {
-  const value = fields[key];
-  if (!isShareNumber(value)) {
-    throw new StorageMessageError(`${what}: "${key}" must be an integer in 0..${MAX_SHARE_NUMBER}, not ${describeValue(value)}`);
-  }
-  return value;
-}
-
-/** Distinct share numbers, at most MAX_SHARES_PER_REQUEST, returned sorted. */
-function shareNumberListField(fields: Fields, key: string, what: string): ShareNumber[] {
-  const value = fields[key];
-  if (!Array.isArray(value)) throw new StorageMessageError(`${what}: "${key}" must be a list, not ${describeType(value)}`);
-  if (value.length > MAX_SHARES_PER_REQUEST) {
-    throw new StorageMessageError(`${what}: "${key}" lists ${value.length} share numbers, more than ${MAX_SHARES_PER_REQUEST}`);
-  }
-  const seen = new Set<ShareNumber>();
-  for (const item of value) {
-    if (!isShareNumber(item)) {
-      throw new StorageMessageError(`${what}: "${key}" holds ${describeValue(item)}, not a share number in 0..${MAX_SHARE_NUMBER}`);
-    }
-    if (seen.has(item)) throw new StorageMessageError(`${what}: "${key}" lists share ${item} twice`);
-    seen.add(item);
-  }
-  return [...seen].sort((a, b) => a - b);
-}
 
 // ---- requests ----
 
@@ -329,6 +226,8 @@ const REQUEST_FIELDS: { readonly [K in StorageRequestKind]: readonly string[] } 
   'add-lease': ['kind', 'storageIndex', 'renewSecret', 'cancelSecret'],
   'renew-lease': ['kind', 'storageIndex', 'renewSecret'],
   'advise-corrupt': ['kind', 'shareType', 'storageIndex', 'shareNumber', 'reason'],
+  'slot-read': SLOT_READ_FIELDS,
+  'slot-test-and-write': SLOT_TEST_AND_WRITE_FIELDS,
 };
 
 function isRequestKind(value: unknown): value is StorageRequestKind {
@@ -389,17 +288,29 @@ export function parseStorageRequest(head: unknown): StorageRequest {
     case 'renew-lease':
       return { kind, storageIndex: storageIndexField(fields, what), renewSecret: secretField(fields, 'renewSecret', what) };
     case 'advise-corrupt': {
-      if (fields.shareType !== 'immutable') {
-        throw new StorageMessageError(`${what}: "shareType" must be "immutable" (this protocol has no mutable shares), not ${describeValue(fields.shareType)}`);
+      const shareType = fields.shareType;
+      if (shareType !== 'immutable' && shareType !== 'mutable') {
+        throw new StorageMessageError(`${what}: "shareType" must be "immutable" or "mutable", not ${describeValue(shareType)}`);
       }
       return {
         kind,
-        shareType: 'immutable',
+        shareType,
         storageIndex: storageIndexField(fields, what),
         shareNumber: shareNumberField(fields, 'shareNumber', what),
         reason: stringField(fields, 'reason', MAX_REASON_BYTES, what),
       };
     }
+    case 'slot-read':
+      return parseSlotReadRequest(fields, what, storageIndexField(fields, what));
+    case 'slot-test-and-write':
+      return {
+        kind,
+        storageIndex: storageIndexField(fields, what),
+        writeEnabler: secretField(fields, 'writeEnabler', what),
+        renewSecret: secretField(fields, 'renewSecret', what),
+        cancelSecret: secretField(fields, 'cancelSecret', what),
+        ...parseSlotTestAndWriteFields(fields, what),
+      };
   }
 }
 
@@ -448,6 +359,23 @@ export function encodeStorageRequest(request: StorageRequest): JsonValue {
         shareNumber: request.shareNumber,
         reason: request.reason,
       };
+    case 'slot-read':
+      return {
+        kind: request.kind,
+        storageIndex: storageIndexToBase32(request.storageIndex),
+        shareNumbers: request.shareNumbers === 'all' ? 'all' : [...request.shareNumbers],
+        readVectors: encodeReadVectors(request.readVectors),
+      };
+    case 'slot-test-and-write':
+      return {
+        kind: request.kind,
+        storageIndex: storageIndexToBase32(request.storageIndex),
+        writeEnabler: base32Encode(request.writeEnabler),
+        renewSecret: base32Encode(request.renewSecret),
+        cancelSecret: base32Encode(request.cancelSecret),
+        writes: encodeWriteHeads(request.writes),
+        readVectors: encodeReadVectors(request.readVectors),
+      };
   }
 }
 
@@ -469,6 +397,10 @@ export function describeStorageRequest(request: StorageRequest): string {
     case 'add-lease':
     case 'renew-lease':
       return `${request.kind} ${storageIndexToBase32(request.storageIndex)}`;
+    case 'slot-read':
+      return `slot-read ${storageIndexToBase32(request.storageIndex)} shares ${request.shareNumbers === 'all' ? 'all' : `[${request.shareNumbers.join(',')}]`}`;
+    case 'slot-test-and-write':
+      return `slot-test-and-write ${storageIndexToBase32(request.storageIndex)} shares [${request.writes.map((w) => w.shareNumber).join(',')}] with ${slotWriteBodyLength(request.writes)} bytes`;
   }
 }
 

@@ -1,4 +1,4 @@
-// Serves a StorageBackend as /cairn/storage/1.0.0 (immutable shares).
+// Serves a StorageBackend as /cairn/storage/1.0.0 (immutable and mutable shares).
 //
 // Open uploads belong to the peer that allocated them: writers are kept per remote peer id,
 // and only that peer may write, close or abort them. When the peer's last connection closes,
@@ -14,6 +14,7 @@ import type { BucketWriter } from '../../storage/bucket-writer.js';
 import { StorageError, type StorageErrorCode } from '../../storage/errors.js';
 import { storageIndexToBase32, type ShareNumber, type StorageIndex } from '../../storage/storage-index.js';
 import { handleRequests, stopHandlingRequests, RequestRejection, type IncomingRequest, type OutgoingMessage, type RequestLimits } from '../request.js';
+import { encodeReadData, joinShareWrites, slotWriteBodyLength } from './slot-messages.js';
 import {
   MAX_APPLICATION_VERSION_CHARS,
   STORAGE_LIMITS,
@@ -83,6 +84,7 @@ const rejectionFor: { readonly [K in StorageErrorCode]: StorageRejectionCode | u
   'no-space': StorageRejectionCode.serverFull,
   'share-gone': StorageRejectionCode.noSuchShare,
   'bad-container': StorageRejectionCode.shareUnreadable,
+  'bad-write-enabler': StorageRejectionCode.badWriteEnabler,
 };
 
 class StorageServer implements StorageService {
@@ -263,13 +265,37 @@ class StorageServer implements StorageService {
         await this.#backend.renewLease(request.storageIndex, request.renewSecret);
         return { head: {} };
       case 'advise-corrupt': {
-        const recorded = await this.#backend.adviseCorruptShare('immutable', request.storageIndex, request.shareNumber, request.reason);
+        const recorded = await this.#backend.adviseCorruptShare(request.shareType, request.storageIndex, request.shareNumber, request.reason);
         this.#log(
           'warn',
-          `storage: ${peer.toString()} reports share ${storageIndexToBase32(request.storageIndex)}/${request.shareNumber} corrupt` +
+          `storage: ${peer.toString()} reports ${request.shareType} share ${storageIndexToBase32(request.storageIndex)}/${request.shareNumber} corrupt` +
             (recorded ? ' (report written to corruption-advisories/)' : ' (no report written: share not held, or no space)'),
         );
         return { head: encodeAdviseCorruptResponse({ recorded }) };
+      }
+      case 'slot-read': {
+        const asked = request.readVectors.reduce((sum, v) => sum + v.length, 0) * (request.shareNumbers === 'all' ? 256 : request.shareNumbers.length);
+        const held = await this.#memory.acquire(asked, incoming.signal);
+        try {
+          const { shares, body } = encodeReadData(await this.#backend.readMutableShares(request.storageIndex, request.shareNumbers, request.readVectors));
+          return { head: { shares }, body };
+        } finally {
+          this.#memory.release(held);
+        }
+      }
+      case 'slot-test-and-write': {
+        const length = slotWriteBodyLength(request.writes);
+        const held = await this.#memory.acquire(length, incoming.signal);
+        try {
+          const writes = joinShareWrites(request.writes, await readExactly(incoming.body, length));
+          const secrets = { writeEnabler: request.writeEnabler, leaseRenew: request.renewSecret, leaseCancel: request.cancelSecret };
+          const result = await this.#backend.testvAndReadvAndWritev(request.storageIndex, secrets, writes, request.readVectors);
+          this.#log('info', `storage: ${describeStorageRequest(request)} from ${peer.toString()}: ${result.success ? 'written' : 'a test failed, nothing written'}`);
+          const { shares, body } = encodeReadData(result.readData);
+          return { head: { success: result.success, shares }, body };
+        } finally {
+          this.#memory.release(held);
+        }
       }
     }
   }
@@ -504,13 +530,13 @@ async function readExactly(body: AsyncIterable<Uint8Array>, length: number): Pro
   let at = 0;
   for await (const chunk of body) {
     if (at + chunk.length > length) {
-      throw new RequestRejection(StorageRejectionCode.badRequest, `the write body is longer than the ${length} bytes its HEAD declares`);
+      throw new RequestRejection(StorageRejectionCode.badRequest, `the body is longer than the ${length} bytes its HEAD declares`);
     }
     chunks.push(chunk);
     at += chunk.length;
   }
   if (at !== length) {
-    throw new RequestRejection(StorageRejectionCode.badRequest, `the write body has ${at} bytes, but its HEAD declares ${length}`);
+    throw new RequestRejection(StorageRejectionCode.badRequest, `the body has ${at} bytes, but its HEAD declares ${length}`);
   }
   // Clients send a write as one DATA frame: then there is nothing to copy.
   return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);

@@ -1,0 +1,11 @@
+/** Rejects with `${what} timed out after ${ms} ms` unless `promise` settles first. */
+export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** How long one server may take to answer a mutable-slot call, unless the caller says. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 15_000;

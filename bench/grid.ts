@@ -215,7 +215,11 @@ async function roundTrips(root: string, size: number, ops: ReturnType<typeof gri
  * instead of the Noise prologue, for the choice the network docs explain.
  */
 async function pnetComparison(root: string, size: number, ticks: number): Promise<{ net: number; put: number; get: number; putCpu: number; getCpu: number }> {
-  const net = await referenceNet('pnet');
+  // pnet has been seen to kill a peer mid-transfer (shared/notes/libp2p-v3.md): that is a result too
+  const net = await referenceNet('pnet').catch((error: unknown) => {
+    note(`  pnet: the libp2p reference transfer failed: ${(error as Error).message.split('\n')[0]}`);
+    return Number.NaN;
+  });
   const dir = join(root, 'pnet');
   await mkdir(dir);
   const grid = await GridHarness.create(dir, STORAGE_NODES, ENCODING);
@@ -387,7 +391,12 @@ export async function main(): Promise<void> {
     let pnet: Awaited<ReturnType<typeof pnetComparison>> | undefined;
     if (process.env.CAIRN_BENCH_GRID_PNET !== '0') {
       await grid.stopAll();
-      pnet = await pnetComparison(root, size, ticks);
+      pnet = await pnetComparison(root, size, ticks).catch((error: unknown) => {
+        note(`the pnet comparison failed: ${(error as Error).message.split('\n')[0]}`);
+        return undefined;
+      });
+    }
+    if (pnet !== undefined) {
       note('');
       note('the same with @libp2p/pnet (XSalsa20 over every byte) as the grid gate instead of the Noise prologue:');
       line(`  libp2p, one stream, two processes, pnet (median of ${RUNS})`, pnet.net, 'MiB/s');

@@ -36,5 +36,8 @@ function hidingShares(api: StorageServerApi, hidden: ReadonlySet<number>): Stora
     },
     addLease: (storageIndex, renewSecret, cancelSecret) => api.addLease(storageIndex, renewSecret, cancelSecret),
     adviseCorruptShare: (shareType, storageIndex, shareNumber, reason) => api.adviseCorruptShare(shareType, storageIndex, shareNumber, reason),
+    // mutable slots pass through: the immutable repair never touches them
+    readMutableShares: (storageIndex, shareNumbers, readVectors) => api.readMutableShares(storageIndex, shareNumbers, readVectors),
+    testvAndReadvAndWritev: (storageIndex, secrets, writes, readVectors) => api.testvAndReadvAndWritev(storageIndex, secrets, writes, readVectors),
   };
 }

@@ -75,7 +75,14 @@ export class NodeService implements NodeApi {
       membership: membershipFromEnv(process.env.CAIRN_NET_MEMBERSHIP),
     });
     const backend = config.storage.enabled
-      ? await StorageBackend.open({ dir: join(dir, 'storage'), reservedSpace: config.storage.reservedSpace, applicationVersion: APP_VERSION, onWarning: (m) => log.warn(m) })
+      ? await StorageBackend.open({
+          dir: join(dir, 'storage'),
+          reservedSpace: config.storage.reservedSpace,
+          applicationVersion: APP_VERSION,
+          // mutable containers record the server that accepted their write enabler
+          nodeId: leaseSeedOfPeer(host.peerId.toMultihash().bytes),
+          onWarning: (m) => log.warn(m),
+        })
       : undefined;
     const expiry = leaseExpirySettings(config.storage.leaseExpiry);
     const crawler = backend && new LeaseCrawler(backend, { expiration: expiry.policy, onRun: (r) => logCrawl(log, r), onError: (e) => log.warn(`lease crawler: ${(e as Error).message}`) });

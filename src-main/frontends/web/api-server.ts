@@ -136,6 +136,19 @@ async function upload(req: IncomingMessage, res: ServerResponse, options: ApiSer
   }
 }
 
+/** Waits until the response can take more, or the client went away (without leaking listeners). */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 async function download(cap: FileCap, req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<void> {
   const size = capSize(cap);
   if (size === undefined) throw new HttpError(400, 'a verify cap cannot read a file: give its read cap');
@@ -162,10 +175,7 @@ async function download(cap: FileCap, req: IncomingMessage, res: ServerResponse,
   let next = await chunks.next();
   res.writeHead(range === undefined ? 200 : 206, headers);
   while (!next.done) {
-    if (!res.write(next.value)) await new Promise((resolve) => {
-      res.once('drain', resolve);
-      res.once('close', resolve);
-    });
+    if (!res.write(next.value)) await drainedOrClosed(res);
     if (res.destroyed) {
       await chunks.return?.(undefined); // the reader went away: stop fetching
       return;

@@ -50,8 +50,14 @@ export class SegmentWorkerPool implements SegmentEncoder {
   private nextId = 0;
   private closed = false;
 
-  constructor(readonly size: number = Math.max(1, Math.min(availableParallelism(), 4))) {
-    for (let i = 0; i < size; i++) {
+  constructor(readonly size: number = Math.max(1, Math.min(availableParallelism(), 4))) {}
+
+  /**
+   * Workers start with the first job: each is a V8 isolate of its own (tens of MiB), and a
+   * node that only downloads never needs them.
+   */
+  private start(): void {
+    for (let i = 0; i < this.size; i++) {
       const worker = startWorker();
       const poolWorker: PoolWorker = { worker, pending: new Map() };
       worker.on('message', (reply: SegmentReply) => this.settle(poolWorker, reply));
@@ -64,6 +70,7 @@ export class SegmentWorkerPool implements SegmentEncoder {
 
   encode(job: SegmentJob): Promise<EncodedSegment> {
     if (this.closed) return Promise.reject(new Error('the segment worker pool is closed'));
+    if (this.workers.length === 0) this.start();
     const target = this.workers.reduce((best, w) => (w.pending.size < best.pending.size ? w : best));
     const id = this.nextId++;
     return new Promise<EncodedSegment>((resolve, reject) => {

@@ -1,5 +1,5 @@
 // A real grid on 127.0.0.1 for the grid benchmark: an introducer, storage nodes and a client
-// node, each a separate `node bin/cairn.js run DIR --fast-timers` process (the built CLI),
+// node, each a separate `node bin/cairn.js run DIR` process (the built CLI),
 // started and stopped by PID. (The logic of test/support/grid-processes.ts; bench/ does not
 // import from test/, which is not compiled.)
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -89,7 +89,7 @@ export class GridHarness {
   }
 
   start(node: NodeProcess, timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, [...nodeArgs(), cairnBin, 'run', node.dir, '--fast-timers'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs(), cairnBin, 'run', node.dir], { stdio: ['pipe', 'pipe', 'pipe'] });
     node.child = child;
     node.stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {

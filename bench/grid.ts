@@ -2,7 +2,7 @@
 //   npm run bench                 (all benchmarks)      node bench/run.js grid    (this one only)
 //   CAIRN_BENCH_GRID_MIB=8 CAIRN_BENCH_GRID_RSS_MIB=0 node bench/run.js grid      (a quick smoke test)
 // The grid: an introducer (no storage), 5 storage nodes and a client node without storage,
-// each a separate `cairn run DIR --fast-timers` process on 127.0.0.1, encoding 3/5/10.
+// each a separate `cairn run DIR` process (default timers) on 127.0.0.1, encoding 3/5/10.
 import '../src-shared/polyfills/promise-with-resolvers.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -18,6 +18,8 @@ import { generateNodeKey } from '../src-main/net/keys.js';
 import { sendRequest } from '../src-main/net/request.js';
 import { MiB, writeRandomFile } from './files.js';
 import { GridHarness, cairn, cairnBin } from './grid-harness.js';
+import { loadNodeDirectory } from '../src-main/node/node-dir.js';
+import { request as httpRequest } from 'node:http';
 import { BULK_LIMITS, SINK_PROTOCOL } from './grid-net-peer.js';
 
 const STORAGE_NODES = 5;
@@ -191,7 +193,49 @@ function gridOperations(grid: GridHarness, ticks: number) {
     if (hash !== expectedHash) throw new Error(`cairn get returned different bytes (sha256 ${hash}, expected ${expectedHash})`);
     return cost;
   };
-  return { put, get };
+  /** The same through the node's web API from this process: no CLI process start-up. */
+  const apiCall = async (method: 'PUT' | 'GET', path: string, upload?: string, download?: string): Promise<{ cost: OpCost; body: string }> => {
+    const node = await loadNodeDirectory(clientDir);
+    const pids = grid.pids();
+    const nodeBefore = await Promise.all(pids.map(cpuTicks));
+    const start = performance.now();
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: node.config.web.port, method, path, headers: { authorization: `Bearer ${node.apiToken}` } }, (res) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`${method} ${path.slice(0, 20)}… answered ${res.statusCode}`));
+          res.resume();
+          return;
+        }
+        if (download !== undefined) {
+          const hash = createHash('sha256');
+          res.on('data', (chunk: Buffer) => hash.update(chunk));
+          res.on('end', () => resolve(hash.digest('hex')));
+        } else {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve(text.trim()));
+        }
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      if (upload !== undefined) createReadStream(upload, { highWaterMark: MiB }).on('error', reject).pipe(req);
+      else req.end();
+    });
+    const took = seconds(start);
+    const nodeAfter = await Promise.all(pids.map(cpuTicks));
+    return { cost: { seconds: took, nodeCpu: nodeAfter.map((t, i) => (t - nodeBefore[i]!) / ticks), cliCpu: 0 }, body };
+  };
+  const putApi = async (file: string): Promise<{ cost: OpCost; cap: string }> => {
+    const { cost, body } = await apiCall('PUT', '/uri', file);
+    return { cost, cap: body };
+  };
+  /** Hashes the bytes as they arrive (this process does the CLI's work of consuming them). */
+  const getApi = async (cap: string, expectedHash: string): Promise<OpCost> => {
+    const { cost, body } = await apiCall('GET', `/uri/${encodeURIComponent(cap)}`, undefined, 'hash');
+    if (body !== expectedHash) throw new Error(`the web API returned different bytes (sha256 ${body}, expected ${expectedHash})`);
+    return cost;
+  };
+  return { put, get, putApi, getApi };
 }
 
 /** RUNS put/get round trips of fresh random files. */
@@ -269,7 +313,7 @@ export async function main(): Promise<void> {
     const cpu = cpus();
     note('');
     note(`Cairn grid bench: node ${process.version}, ${platform()} ${arch()}, ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? 'unknown'})`);
-    note(`grid: introducer (no storage) + ${STORAGE_NODES} storage nodes + 1 client node (no storage), each a \`cairn run --fast-timers\` process on 127.0.0.1, encoding ${ENCODING.needed}/${ENCODING.happy}/${ENCODING.total}, in ${root}`);
+    note(`grid: introducer (no storage) + ${STORAGE_NODES} storage nodes + 1 client node (no storage), each a \`cairn run\` process on 127.0.0.1, encoding ${ENCODING.needed}/${ENCODING.happy}/${ENCODING.total}, in ${root}`);
     note(`workload: ${+mib.toFixed(2)} MiB random files, a fresh file per run (convergent encryption would find the shares already placed), median of ${RUNS}`);
     note('MiB/s are of plaintext, end to end through the CLI (`cairn put --node-dir CLIENT FILE`, `cairn get --node-dir CLIENT CAP OUT`), page-cache warm');
     note('');
@@ -286,7 +330,8 @@ export async function main(): Promise<void> {
     note(`  (grid up in ${seconds(startedAt).toFixed(1)} s; the client sees ${servers} storage servers)`);
     const clientDir = grid.client.dir;
 
-    const { put, get } = gridOperations(grid, ticks);
+    const ops = gridOperations(grid, ticks);
+    const { put, get } = ops;
 
     // warm-up: connections, JIT, worker start-up
     const warmUp = join(root, 'warm-up.bin');
@@ -294,7 +339,7 @@ export async function main(): Promise<void> {
     const warm = await put(warmUp);
     await get(warm.cap, join(root, 'warm-up.out'), await sha256File(warmUp));
 
-    // the grid's background CPU (timers; --fast-timers shortens them), over a quiet spell
+    // the grid's background CPU (timers, pings, announcements), over a quiet spell
     const idlePids = grid.pids();
     const idleBefore = await Promise.all(idlePids.map(cpuTicks));
     const idleStart = performance.now();
@@ -303,7 +348,18 @@ export async function main(): Promise<void> {
     const idleCpus = idleAfter.reduce((a, t, i) => a + (t - idleBefore[i]!), 0) / ticks / seconds(idleStart);
     line('idle grid: CPU busy, all node processes, over 5 s with no operation', idleCpus, 'CPUs', 3);
 
-    const { puts, gets } = await roundTrips(root, size, { put, get });
+    const { puts, gets } = await roundTrips(root, size, ops);
+    const apiPuts: OpCost[] = [];
+    const apiGets: OpCost[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const input = join(root, `api-input-${run}.bin`);
+      await writeRandomFile(input, size);
+      const hash = await sha256File(input);
+      const { cost, cap } = await ops.putApi(input);
+      apiPuts.push(cost);
+      apiGets.push(await ops.getApi(cap, hash));
+      await rm(input);
+    }
 
     const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
     const mibps = (ops: OpCost[]): number => median(ops.map((o) => mib / o.seconds));
@@ -314,6 +370,8 @@ export async function main(): Promise<void> {
     const getMiBps = mibps(gets);
     line(`put ${+mib.toFixed(2)} MiB through the CLI (median of ${RUNS}: ${puts.map((o) => (mib / o.seconds).toFixed(1)).join(', ')})`, putMiBps, 'MiB/s');
     line(`get ${+mib.toFixed(2)} MiB through the CLI, bytes verified (median of ${RUNS}: ${gets.map((o) => (mib / o.seconds).toFixed(1)).join(', ')})`, getMiBps, 'MiB/s');
+    line(`put ${+mib.toFixed(2)} MiB through the web API, no CLI process (median of ${RUNS}: ${apiPuts.map((o) => (mib / o.seconds).toFixed(1)).join(', ')})`, mibps(apiPuts), 'MiB/s');
+    line(`get ${+mib.toFixed(2)} MiB through the web API, no CLI process, hashed (median of ${RUNS}: ${apiGets.map((o) => (mib / o.seconds).toFixed(1)).join(', ')})`, mibps(apiGets), 'MiB/s');
     note('  (the "of which" lines are medians of their own: they need not add up exactly)');
     line('put: grid CPU per MiB (all node processes, utime+stime)', perMiB(puts, (o) => sum(o.nodeCpu)), 'CPU-s/MiB', 3);
     line('  of which the client node', perMiB(puts, (o) => o.nodeCpu[clientIndex]!), 'CPU-s/MiB', 3);

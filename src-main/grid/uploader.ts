@@ -180,7 +180,9 @@ async function uploadAttempt(
         start = event;
         const servers = options.servers.filter((s) => !excluded.has(s.id));
         ({ writers, placement, happiness } = await placeShares(event, servers, options));
-        await writeAll(writers, () => [0, event.header]);
+        // Header, blocks and trailers go out without waiting on each other (a round trip
+        // each, for a small file); close waits for all of them.
+        await segmentWrites.add(writeAll(writers, () => [0, event.header]));
       } else if (event.type === 'segment') {
         const { dataOffset } = start!.layout;
         const blockSize = start!.geometry.blockSize;
@@ -193,9 +195,9 @@ async function uploadAttempt(
           ),
         );
       } else {
-        await segmentWrites.drain();
         const trailerOffset = start!.layout.plaintextTreeOffset;
-        await writeAll(writers, (w) => [trailerOffset, event.trailers[w.shareNumber]!]);
+        await segmentWrites.add(writeAll(writers, (w) => [trailerOffset, event.trailers[w.shareNumber]!]));
+        await segmentWrites.drain();
         await Promise.all(
           writers.map((w) => w.writer.close().catch((error: unknown) => Promise.reject(new ServerFailedError(w.server.id, error)))),
         );

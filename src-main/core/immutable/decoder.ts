@@ -7,7 +7,7 @@ import { ReedSolomon } from '../fec/reed-solomon.js';
 import { BadHashError, PartialHashTree, neededHashes, nextPowerOfTwo } from '../hash-tree.js';
 import { BadShareError, NotEnoughSharesError, UriExtensionError, type ShareProblem } from './errors.js';
 import { geometryFor, type ChkGeometry } from './params.js';
-import type { ShareSource } from './share-source.js';
+import { PrefetchingShareSource, type ShareSource } from './share-source.js';
 import {
   MAX_HEADER_SIZE,
   checkLayoutMatches,
@@ -94,20 +94,29 @@ function factsFromUeb(cap: ChkReadCap, ueb: UriExtension): FileFacts {
   return { ueb, geometry };
 }
 
+/** The first read of a share: its header, and the whole share when the file is small. */
+const FIRST_READ_BYTES = 64 * 1024;
+
 async function openShare(
-  source: ShareSource,
+  original: ShareSource,
   cap: ChkReadCap,
   knownFacts: FileFacts | undefined,
   wholeTreeCheckLimit: number,
 ): Promise<{ share: OpenShare; facts: FileFacts }> {
-  const headerBytes = await source.read(0, MAX_HEADER_SIZE).catch((error: Error) =>
-    fail(source, 'read-failed', `reading the header failed: ${error.message}`),
-  );
+  // At most two reads to open a share: its start (everything, for a small file), then the
+  // hashes and the UEB at its end. Each would otherwise be a round trip of its own.
+  const source = new PrefetchingShareSource(original);
+  await source.prefetch('start', 0, FIRST_READ_BYTES).catch((error: Error) => fail(source, 'read-failed', `reading the header failed: ${error.message}`));
+  const headerBytes = await source.read(0, MAX_HEADER_SIZE);
   let layout: ShareLayout;
   try {
     layout = parseShareHeader(headerBytes);
   } catch (error) {
     fail(source, 'bad-header', (error as Error).message);
+  }
+  const hashesAndUeb = uebLengthFieldSize(layout.version) + MAX_UEB_SIZE + (layout.uebOffset - layout.plaintextTreeOffset);
+  if (layout.uebOffset + uebLengthFieldSize(layout.version) > FIRST_READ_BYTES && hashesAndUeb <= wholeTreeCheckLimit) {
+    await source.prefetch('end', layout.plaintextTreeOffset, hashesAndUeb).catch((error: Error) => fail(source, 'read-failed', `reading the hashes failed: ${error.message}`));
   }
   const fieldSize = uebLengthFieldSize(layout.version);
   const lengthBytes = await readExact(source, layout.uebOffset, fieldSize, 'the URI extension length');
@@ -145,6 +154,7 @@ async function openShare(
   const numSegments = facts.geometry.numSegments;
   const hashAreaSize = layout.shareHashesOffset - layout.plaintextTreeOffset;
   if (hashAreaSize > wholeTreeCheckLimit) {
+    source.forget('end');
     return { share: { source, shareNumber, layout, blockTree: new PartialHashTree(numSegments, blockRoot), blocksAhead: new Map() }, facts };
   }
   const hashArea = await readExact(source, layout.plaintextTreeOffset, hashAreaSize, 'the hash trees');
@@ -162,6 +172,7 @@ async function openShare(
   };
   const crypttextTree = storedTree(treeSize, facts.ueb.crypttextRootHash, 'bad-crypttext-hash-tree', 'crypttext hash tree');
   const blockTree = storedTree(2 * treeSize, blockRoot, 'bad-block-hash-tree', 'block hash tree');
+  source.forget('end'); // parsed into the trees above; the start stays, for a small file's blocks
   return { share: { source, shareNumber, layout, blockTree, crypttextTree, blocksAhead: new Map() }, facts };
 }
 

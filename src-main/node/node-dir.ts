@@ -10,6 +10,7 @@ import { gridRootCap } from './grid-root.js';
 import { formatCap } from '../../src-shared/caps/index.js';
 import { leaseExpirySettings, type LeaseExpiryConfig } from './lease-expiry-config.js';
 import { dialableAddresses, parseListenAddress, pinListenAddress } from './listen-address.js';
+import { CONFIG_FILE, privateDir } from './node-files.js';
 
 // A node directory:
 //   DIR/cairn.json              the config (docs/config.md)
@@ -22,7 +23,7 @@ import { dialableAddresses, parseListenAddress, pinListenAddress } from './liste
 //   DIR/storage/                shares this node keeps for the grid
 //   DIR/logs/                   logs (no secrets)
 
-export const CONFIG_FILE = 'cairn.json';
+export { CONFIG_FILE } from './node-files.js';
 export const CONFIG_VERSION = 1;
 export const DEFAULT_ENCODING: ShareEncoding = { needed: 3, happy: 5, total: 10 };
 
@@ -62,7 +63,7 @@ export class NodeDirectoryError extends Error {
   override readonly name = 'NodeDirectoryError';
 }
 
-export const privateDir = (dir: string): string => join(dir, 'private');
+export { privateDir } from './node-files.js';
 const privatePath = (dir: string, name: string): string => join(privateDir(dir), name);
 
 async function ensureNewDirectory(dir: string): Promise<void> {

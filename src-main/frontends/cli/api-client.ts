@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_FILE } from '../../node/node-dir.js';
+import { API_TOKEN_FILE, CONFIG_FILE, privateDir } from '../../node/node-files.js';
 
 /** How the CLI reaches a running node: its web port and API token, from the node directory. */
 export interface NodeEndpoint {
@@ -25,7 +25,7 @@ export async function nodeEndpoint(dir = defaultNodeDir()): Promise<NodeEndpoint
   }
   const port = config.web?.port;
   if (typeof port !== 'number') throw new Error(`${join(dir, CONFIG_FILE)} has no web.port`);
-  const token = (await readFile(join(dir, 'private', 'api_auth_token'), 'utf8')).trim();
+  const token = (await readFile(join(privateDir(dir), API_TOKEN_FILE), 'utf8')).trim();
   return { port, token, dir };
 }
 

@@ -1,16 +1,18 @@
 import { UsageError, print, type Command } from '../usage.js';
-import { chkCapCommand } from './chk-cap.js';
-import { chkDecodeCommand } from './chk-decode.js';
-import { chkEncodeCommand } from './chk-encode.js';
-import { fecDecodeCommand } from './fec-decode.js';
-import { fecEncodeCommand } from './fec-encode.js';
 
-const commands: readonly Command[] = [chkCapCommand, chkEncodeCommand, chkDecodeCommand, fecEncodeCommand, fecDecodeCommand];
+// Each tool's module (and the data plane it needs) loads only when that tool runs.
+const tools: ReadonlyArray<{ name: string; summary: string; load: () => Promise<Command> }> = [
+  { name: 'chk-cap', summary: 'print the cap each file would get', load: async () => (await import('./chk-cap.js')).chkCapCommand },
+  { name: 'chk-encode', summary: 'encode a file into share files', load: async () => (await import('./chk-encode.js')).chkEncodeCommand },
+  { name: 'chk-decode', summary: 'rebuild a file from share files', load: async () => (await import('./chk-decode.js')).chkDecodeCommand },
+  { name: 'fec-encode', summary: 'erasure-code a file into N blocks, as zfec does', load: async () => (await import('./fec-encode.js')).fecEncodeCommand },
+  { name: 'fec-decode', summary: 'rebuild a file from K fec-encode blocks', load: async () => (await import('./fec-decode.js')).fecDecodeCommand },
+];
 
 const usage = `usage: cairn debug COMMAND [options]
 
 Low-level tools for the immutable-file format (no node or grid needed):
-${commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
+${tools.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
 
 Run "cairn debug COMMAND --help" for a command's options.`;
 
@@ -21,8 +23,8 @@ export const debugCommand: Command = {
   async run(args) {
     const [name, ...rest] = args;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') return print(usage);
-    const command = commands.find((c) => c.name === name);
-    if (command === undefined) throw new UsageError(`unknown debug command "${name}"`, usage);
-    await command.run(rest);
+    const tool = tools.find((c) => c.name === name);
+    if (tool === undefined) throw new UsageError(`unknown debug command "${name}"`, usage);
+    await (await tool.load()).run(rest);
   },
 };

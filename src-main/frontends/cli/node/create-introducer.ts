@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { parseShareEncoding } from '../../../node/grid-link.js';
-import { createIntroducerDirectory } from '../../../node/node-dir.js';
 import { UsageError, parseCommandArgs, parseInteger, print, type Command } from '../usage.js';
 
 const usage = `usage: cairn create-introducer DIR --listen MULTIADDR [options]
@@ -33,6 +32,8 @@ export const createIntroducerCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('expected one DIR', usage);
     if (values.listen === undefined) throw new UsageError('--listen is required', usage);
     const dir = positionals[0]!;
+    // loaded here: the node directory code brings libp2p's key handling, which other commands never need
+    const { createIntroducerDirectory } = await import('../../../node/node-dir.js');
     const node = await createIntroducerDirectory(dir, {
       listen: values.listen,
       nickname: values.nickname,

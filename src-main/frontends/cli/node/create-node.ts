@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { GRID_LINK_PREFIX, parseShareEncoding } from '../../../node/grid-link.js';
-import { createNodeDirectory } from '../../../node/node-dir.js';
 import { parseSize } from '../../../node/sizes.js';
 import { UsageError, parseCommandArgs, parseInteger, print, type Command } from '../usage.js';
 
@@ -49,6 +48,8 @@ export const createNodeCommand: Command = {
       throw new UsageError(`--reserved-space: ${(error as Error).message}`);
     }
     const dir = positionals[0]!;
+    // loaded here: the node directory code brings libp2p's key handling, which other commands never need
+    const { createNodeDirectory } = await import('../../../node/node-dir.js');
     const node = await createNodeDirectory(dir, {
       introducerLink: await readLink(values.introducer),
       listen: values.listen,

@@ -79,6 +79,16 @@ export class FrameReader {
    * FrameError('truncated') if the stream ends inside a frame.
    */
   async next(maxSize: number): Promise<Uint8Array | undefined> {
+    const payload = await this.nextList(maxSize);
+    if (payload === undefined) return undefined;
+    return plainView(payload.subarray());
+  }
+
+  /**
+   * The next frame's payload as the chunks it arrived in, without copying them into one
+   * array (for bulk data: a 1 MiB frame arrives in ~16 pieces). Same rules as next().
+   */
+  async nextList(maxSize: number): Promise<Uint8ArrayList | undefined> {
     if (!Number.isInteger(maxSize) || maxSize < 0 || maxSize > MAX_FRAME_SIZE) {
       throw new RangeError(`frame size limit must be an integer in 0..${MAX_FRAME_SIZE}, not ${maxSize}`);
     }
@@ -90,13 +100,10 @@ export class FrameReader {
       throw new FrameError('oversized', `frame of ${length} bytes exceeds the limit of ${maxSize} bytes`);
     }
     await this.fill(FRAME_HEADER_SIZE + length, false);
-    const payload = this.buffer.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + length);
+    const payload = this.buffer.sublist(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + length);
     this.buffer.consume(FRAME_HEADER_SIZE + length);
     this.maybePause();
-    // Transports hand over Buffers; callers get plain Uint8Array views (no copy).
-    return Object.getPrototypeOf(payload) === Uint8Array.prototype
-      ? payload
-      : new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+    return payload;
   }
 
   /** Stops listening to the stream; unread bytes are dropped. */
@@ -168,6 +175,11 @@ export class FrameReader {
     if (this.resuming || this.wake !== undefined || this.buffer.byteLength < this.highWaterMark) return;
     if (this.stream.readStatus === 'readable') this.stream.pause();
   }
+}
+
+/** Transports hand over Buffers; callers get plain Uint8Array views (no copy). */
+export function plainView(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A whole frame (length prefix and payload) in one array, for small frames. */

@@ -26,6 +26,7 @@ import {
   FrameReader,
   MAX_ERROR_BYTES,
   MAX_FRAME_SIZE,
+  plainView,
   writeFrame,
   type JsonValue,
 } from './frames.js';
@@ -201,20 +202,25 @@ async function* readBodyFrames(
   count: { bytes: number } = { bytes: 0 },
 ): AsyncGenerator<Uint8Array> {
   while (true) {
-    const payload = await reader.next(bodyFrameLimit(limits));
+    const payload = await reader.nextList(bodyFrameLimit(limits));
     if (payload === undefined) throw new FrameError('truncated', 'stream ended before the END frame');
-    const frame = decodeKindedFrame(payload);
+    if (payload.byteLength > 0 && payload.get(0) === FrameKind.data) {
+      // Bulk data is passed on in the pieces it arrived in: no copy into one array.
+      const length = payload.byteLength - 1;
+      if (length > limits.maxChunkBytes) {
+        throw tooLarge(`body chunk of ${length} bytes exceeds the limit of ${limits.maxChunkBytes} bytes`);
+      }
+      count.bytes += length;
+      if (count.bytes > limits.maxBodyBytes) {
+        throw tooLarge(`body exceeds the limit of ${limits.maxBodyBytes} bytes`);
+      }
+      for (const piece of payload.sublist(1)) if (piece.length > 0) yield plainView(piece);
+      continue;
+    }
+    const frame = decodeKindedFrame(plainView(payload.subarray()));
     switch (frame.kind) {
       case FrameKind.data:
-        if (frame.data.length > limits.maxChunkBytes) {
-          throw tooLarge(`body chunk of ${frame.data.length} bytes exceeds the limit of ${limits.maxChunkBytes} bytes`);
-        }
-        count.bytes += frame.data.length;
-        if (count.bytes > limits.maxBodyBytes) {
-          throw tooLarge(`body exceeds the limit of ${limits.maxBodyBytes} bytes`);
-        }
-        if (frame.data.length > 0) yield frame.data;
-        break;
+        throw new Error('unreachable: DATA frames are handled above');
       case FrameKind.end:
         return;
       case FrameKind.error:

@@ -1,6 +1,6 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { equalBytes } from '../core/bytes.js';
+import { concatBytes, equalBytes } from '../core/bytes.js';
 import { BadArgumentError, BucketClosedError, ConflictingWriteError, DataTooLargeError } from './errors.js';
 import {
   CONTAINER_HEADER_SIZE,
@@ -12,7 +12,7 @@ import {
   leaseOffset,
 } from './immutable-container.js';
 import { IMMUTABLE_LEASE_RECORD_SIZE, encodeImmutableLease, leaseExpiration, type LeaseRecord } from './lease-record.js';
-import { readAt, writeAt } from './share-file.js';
+import { readAt, writeAt, writeChunksAt } from './share-file.js';
 import type { ShareNumber, StorageIndex } from './storage-index.js';
 import { WrittenRanges } from './written-ranges.js';
 import { alreadyExists, ensureDirectory, isMissing, removeIfEmpty, syncDirectory } from './directories.js';
@@ -107,28 +107,36 @@ export class BucketWriter {
     return now - this.#lastActivity >= IDLE_WRITER_TIMEOUT_SECONDS;
   }
 
-  /** Writes share data at `offset`. Rewriting a range is allowed only with the same bytes. */
-  write(offset: number, bytes: Uint8Array): Promise<void> {
+  /**
+   * Writes share data at `offset`: one array, or several written one after another (as they
+   * came off the network, without joining them). Rewriting a range is allowed only with the
+   * same bytes.
+   */
+  write(offset: number, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     return this.#serially(async () => {
       await this.#checkOpen();
       checkByteCount(offset, 'write offset');
-      if (!(bytes instanceof Uint8Array)) throw new BadArgumentError('write data must be bytes');
-      const end = offset + bytes.length;
+      const chunks = data instanceof Uint8Array ? [data] : data;
+      if (!Array.isArray(chunks) || !chunks.every((c) => c instanceof Uint8Array)) throw new BadArgumentError('write data must be bytes');
+      const length = chunks.reduce((sum, c) => sum + c.length, 0);
+      const end = offset + length;
       if (end > this.allocatedSize) {
         throw new DataTooLargeError(
-          `share ${this.shareNumber}: a write of ${bytes.length} bytes at offset ${offset} ends at ${end}, past the allocated size of ${this.allocatedSize}`,
+          `share ${this.shareNumber}: a write of ${length} bytes at offset ${offset} ends at ${end}, past the allocated size of ${this.allocatedSize}`,
         );
       }
-      for (const range of this.#written.overlaps(offset, end)) {
+      const overlaps = this.#written.overlaps(offset, end);
+      const bytes = overlaps.length > 0 ? concatBytes(chunks) : undefined; // joined only to compare
+      for (const range of overlaps) {
         const onDisk = await readAt(this.#handle, SHARE_DATA_OFFSET + range.start, range.end - range.start);
-        const incoming = bytes.subarray(range.start - offset, range.end - offset);
+        const incoming = bytes!.subarray(range.start - offset, range.end - offset);
         if (!equalBytes(onDisk, incoming)) {
           throw new ConflictingWriteError(
             `share ${this.shareNumber}: bytes ${range.start}..${range.end} were already written with different content`,
           );
         }
       }
-      await writeAt(this.#handle, SHARE_DATA_OFFSET + offset, bytes);
+      await writeChunksAt(this.#handle, SHARE_DATA_OFFSET + offset, chunks);
       this.#written.add(offset, end);
       this.#lastActivity = this.#context.now();
     });

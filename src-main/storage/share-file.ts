@@ -102,3 +102,23 @@ export async function writeAt(handle: FileHandle, position: number, bytes: Uint8
     done += bytesWritten;
   }
 }
+
+/** Writes the chunks one after another from `position`, with as few system calls as it can. */
+export async function writeChunksAt(handle: FileHandle, position: number, chunks: readonly Uint8Array[]): Promise<void> {
+  if (chunks.length === 1) return writeAt(handle, position, chunks[0]!);
+  const total = chunks.reduce((sum, c) => sum + c.length, 0);
+  const { bytesWritten } = await handle.writev(chunks as Uint8Array[], position);
+  if (bytesWritten === total) return;
+  // a short writev: write the rest chunk by chunk
+  let skip = bytesWritten;
+  let at = position + bytesWritten;
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    await writeAt(handle, at, chunk.subarray(skip));
+    at += chunk.length - skip;
+    skip = 0;
+  }
+}

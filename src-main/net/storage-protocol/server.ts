@@ -287,7 +287,7 @@ class StorageServer implements StorageService {
         const length = slotWriteBodyLength(request.writes);
         const held = await this.#memory.acquire(length, incoming.signal);
         try {
-          const writes = joinShareWrites(request.writes, await readExactly(incoming.body, length));
+          const writes = joinShareWrites(request.writes, concatBytes(await readExactly(incoming.body, length)));
           const secrets = { writeEnabler: request.writeEnabler, leaseRenew: request.renewSecret, leaseCancel: request.cancelSecret };
           const result = await this.#backend.testvAndReadvAndWritev(request.storageIndex, secrets, writes, request.readVectors);
           this.#log('info', `storage: ${describeStorageRequest(request)} from ${peer.toString()}: ${result.success ? 'written' : 'a test failed, nothing written'}`);
@@ -525,7 +525,7 @@ function positiveInteger(value: number, what: string): number {
 }
 
 /** The request body, which must be exactly `length` bytes (the HEAD promised that many). */
-async function readExactly(body: AsyncIterable<Uint8Array>, length: number): Promise<Uint8Array> {
+async function readExactly(body: AsyncIterable<Uint8Array>, length: number): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
   let at = 0;
   for await (const chunk of body) {
@@ -538,6 +538,5 @@ async function readExactly(body: AsyncIterable<Uint8Array>, length: number): Pro
   if (at !== length) {
     throw new RequestRejection(StorageRejectionCode.badRequest, `the body has ${at} bytes, but its HEAD declares ${length}`);
   }
-  // Clients send a write as one DATA frame: then there is nothing to copy.
-  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
+  return chunks; // as they arrived: the writer writes them with one writev, no copy
 }

@@ -4,8 +4,8 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { base32Encode } from '../../src-shared/base32.js';
-import { formatCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
-import type { DirectoryEntry, ResolvedPath, VdriveOptions } from '../grid/vdrive/index.js';
+import { formatCap, isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
+import { ReadOnlyDirectoryError, type DirectoryEntry, type ResolvedPath, type VdriveOptions } from '../grid/vdrive/index.js';
 import { leaseSeedOfPeer } from '../core/lease-secrets.js';
 import { SegmentWorkerPool } from '../core/workers/segment-worker-pool.js';
 import { checkImmutable } from '../grid/checker.js';
@@ -222,8 +222,9 @@ export class NodeService implements NodeApi {
   }
 
   async uploadAndLink(dir: DirectoryCap, path: string, file: string, size: number, options: LinkRequest): Promise<FileCap> {
-    // The parent is checked first, so a bad path wastes no upload.
-    await this.vdrive.parentOf(dir, path, 'upload to');
+    // The parent is checked first, so a bad path or a read-only directory wastes no upload.
+    const { parent, name } = await this.vdrive.parentOf(dir, path, 'upload to');
+    if (!isWriteCap(parent)) throw new ReadOnlyDirectoryError(`cannot link ${JSON.stringify(name)}: the directory is read-only; changing a directory needs its write cap`);
     const cap = await this.uploadFile(file, size);
     await this.link(dir, path, cap, { ...options, metadata: { ...options.metadata, size } });
     return cap;

@@ -52,8 +52,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Server>
 async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<void> {
   if (!authorized(req, options.token)) throw new HttpError(401, 'missing or wrong API token (send "Authorization: Bearer <DIR/private/api_auth_token>")');
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  if (url.pathname === '/uri' || url.pathname.startsWith('/uri/')) {
-    return handleUri(req, res, url, { node: options.node, spoolDir: options.spoolDir, maxUploadBytes: options.maxUploadBytes ?? 2 ** 40 });
+  // The raw path, not url.pathname: URL resolves "." and ".." segments away, and a child
+  // named ".." must be refused, not turned into a request on the parent.
+  const rawPath = (req.url ?? '/').split('?')[0]!;
+  if (rawPath === '/uri' || rawPath.startsWith('/uri/')) {
+    return handleUri(req, res, rawPath, url, { node: options.node, spoolDir: options.spoolDir, maxUploadBytes: options.maxUploadBytes ?? 2 ** 40 });
   }
   if (req.method === 'GET' && url.pathname === '/status') return sendJson(res, 200, await options.node.status());
   if (req.method === 'GET' && url.pathname === '/statistics') return sendJson(res, 200, await options.node.statistics());

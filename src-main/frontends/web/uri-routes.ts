@@ -66,10 +66,11 @@ function ifMatchOf(req: IncomingMessage): string | undefined {
   return header.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
 }
 
-export async function handleUri(req: IncomingMessage, res: ServerResponse, url: URL, options: UriRouteOptions): Promise<void> {
+/** Serves `/uri…`; `pathname` is the request's path as sent (still percent-encoded, dot segments kept). */
+export async function handleUri(req: IncomingMessage, res: ServerResponse, pathname: string, url: URL, options: UriRouteOptions): Promise<void> {
   const request = { req, res, url, options };
-  if (url.pathname === '/uri' || url.pathname === '/uri/') return handleBareUri(request);
-  const { cap, path } = parseUriPath(url.pathname);
+  if (pathname === '/uri' || pathname === '/uri/') return handleBareUri(request);
+  const { cap, path } = parseUriPath(pathname);
   switch (req.method) {
     case 'GET':
       return getNode(request, cap, path);

@@ -103,6 +103,13 @@ describe('directories through the web API', () => {
     expect(sameBytes(new Uint8Array(await (await bob.call('GET', uriPath(fileCap))).arrayBuffer()), data)).toBe('same');
   }, 60_000);
 
+  it('two members linking into one directory at once keep each other\'s entries (links retry internally)', async () => {
+    const shared = await text(await alice.call('POST', '/uri?t=mkdir'), 200);
+    const names = Array.from({ length: 6 }, (_, i) => `file-${i}`);
+    await Promise.all(names.map((name, i) => (i % 2 === 0 ? alice : bob).call('PUT', uriPath(shared, name), { body: `contents of ${name}` }).then((r) => text(r, 200))));
+    expect(Object.keys((await json(bob, uriPath(shared)))[1].children!).sort()).toEqual(names);
+  }, 60_000);
+
   it('a read-only directory cap lists, refuses writes clearly, and its JSON holds no write cap', async () => {
     const readonly = (await json(alice, uriPath(dir)))[1].ro_uri!;
     const before = await text(await bob.call('GET', `${uriPath(readonly)}?t=json`), 200);

@@ -89,6 +89,7 @@ ${nodeDirHelp}`,
 /** Where FROM goes for ln and mv: into TO when TO is a directory, else at TO itself. */
 async function destinationOf(endpoint: NodeEndpoint, from: GridPath, to: GridPath): Promise<GridPath> {
   const existing = await nodeInfoIfAny(endpoint, to);
+  if (to.text.endsWith('/') && existing?.[0] !== 'dirnode') throw new Error(`${to.text} is not an existing directory`);
   if (existing?.[0] === 'dirnode' || to.path === '') {
     const name = lastName(from.path);
     if (name === '') throw new UsageError(`"${from.text}" is not a name in a directory: there is no name to give it in "${to.text}"`);

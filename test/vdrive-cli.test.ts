@@ -1,7 +1,7 @@
 // The vdrive CLI verbs (ls, mkdir, put, get, rm, ln, mv, cp, create-alias) against real
 // `cairn run` processes: an introducer and three storage nodes, encoding 2/3/4.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cairn, type CliResult } from './support/cli.js';
@@ -46,7 +46,7 @@ afterAll(async () => {
 
 describe('vdrive verbs through the CLI', () => {
   it('every verb has --help', async () => {
-    for (const verb of ['ls', 'mkdir', 'put', 'get', 'rm', 'ln', 'mv', 'cp', 'create-alias']) {
+    for (const verb of ['ls', 'mkdir', 'put', 'get', 'rm', 'ln', 'mv', 'cp', 'create-alias', 'manifest', 'deep-check']) {
       const result = await cairn([verb, '--help']);
       expect(result.code, verb).toBe(0);
       expect(result.stdout, verb).toMatch(new RegExp(`^usage: cairn ${verb} `));
@@ -146,6 +146,36 @@ describe('vdrive verbs through the CLI', () => {
     expect(await ls(bob, 'ro:')).toEqual(['2024']);
     expect(await ls(bob, 'ro:2024')).toEqual(['b.bin']);
   }, 60_000);
+
+  it('manifest lists a tree; deep-check finds a file with missing shares and --repair restores it', async () => {
+    await on(alice, 'mkdir', 'cairn:tree');
+    await on(alice, 'mkdir', 'cairn:tree/sub');
+    await writeFile(join(work, 'big.bin'), randomBytes(150_000));
+    const bigCap = (await on(alice, 'put', join(work, 'big.bin'), 'cairn:tree/sub/big.bin')).trim();
+    const smallCap = (await on(alice, 'put', join(work, 'hello.txt'), 'cairn:tree/small.txt')).trim();
+    const manifest = (await on(bob, 'manifest', 'cairn:tree')).trim().split('\n');
+    expect(manifest).toHaveLength(4);
+    expect(manifest[0]).toMatch(/^URI:DIR2-ED25519:\S+$/);
+    expect(manifest.slice(1)).toEqual([`${smallCap} small.txt`, expect.stringMatching(/^URI:DIR2-ED25519:\S+ sub$/), `${bigCap} sub/big.bin`]);
+    const storageIndex = (await on(bob, 'manifest', '--storage-index', 'cairn:tree')).split('\n').find((l) => l.endsWith(' sub/big.bin'))!.split(' ')[0]!;
+
+    expect(await on(bob, 'deep-check', 'cairn:tree')).toBe('done: 4 objects checked, 4 healthy, 0 not healthy (0 not recoverable)\n');
+    // Two of the four servers lose their share of big.bin: still recoverable (k = 2), not healthy.
+    let removed = 0;
+    for (const node of grid.nodes) {
+      if (removed === 2) break;
+      const shares = await grid.shareFiles(node, storageIndex);
+      for (const share of shares) await rm(share);
+      if (shares.length > 0) removed++;
+    }
+    expect(removed).toBe(2);
+    const unhealthy = await on(bob, 'deep-check', '-v', 'cairn:tree');
+    expect(unhealthy).toMatch(/^sub\/big\.bin: not healthy \(recoverable\): 2 of 4 shares found on 2 servers \(2 needed\); happiness 2 of 3$/m);
+    expect(unhealthy).toMatch(/^<root>: healthy: 4 of 4 shares of version \d+ found on 4 servers/m);
+    expect(unhealthy).toMatch(/done: 4 objects checked, 3 healthy, 1 not healthy \(0 not recoverable\)\n$/);
+    expect(await on(bob, 'deep-check', '--repair', 'cairn:tree')).toBe('done: 4 objects checked, 4 healthy, 0 not healthy (0 not recoverable); 1 repaired\n');
+    expect(await on(alice, 'deep-check', '--verify', 'cairn:tree')).toBe('done: 4 objects checked, 4 healthy, 0 not healthy (0 not recoverable)\n');
+  }, 90_000);
 
   it('bad input: one clear line, non-zero exit, nothing changes', async () => {
     const aliases = await readFile(join(alice.dir, 'private', 'aliases'), 'utf8');

@@ -20,11 +20,14 @@ import { serveStorage, type StorageService } from '../net/storage-protocol/serve
 import { StorageBackend } from '../storage/backend.js';
 import { LeaseCrawler, type CrawlResult } from '../storage/lease-crawler.js';
 import { startApiServer } from '../frontends/web/api-server.js';
-import type { CheckRequest, CheckResult, LinkRequest, NodeApi, NodeEvent, NodeStatistics, NodeStatus } from '../frontends/web/node-api.js';
+import type { CheckRequest, CheckResult, DeepCheckEntry, LinkRequest, NodeApi, NodeEvent, NodeStatistics, NodeStatus } from '../frontends/web/node-api.js';
 import { OPERATION_KINDS, OperationTracker } from './operations.js';
 import { NodeVdrive } from './node-vdrive.js';
 import { createMutableFile, overwriteMutableFile, readMutableFile, type MutableFileVersion } from './mutable-files.js';
 import { gridRootCap, gridRootKeys } from './grid-root.js';
+import { manifestEntryOf, type ManifestEntry } from './manifest.js';
+import { checkMutableShares, type HealthSummary } from './mutable-health.js';
+import { walkTree } from './tree-walk.js';
 import { readFileChunks } from './local-files.js';
 import { dialableAddresses } from './listen-address.js';
 import { formatGridLink } from './grid-link.js';
@@ -236,6 +239,24 @@ export class NodeService implements NodeApi {
 
   move(from: DirectoryCap, fromPath: string, to: DirectoryCap, toPath: string, options: LinkRequest): Promise<void> {
     return this.operations.run('directory', undefined, () => this.vdrive.move(from, fromPath, to, toPath, options));
+  }
+
+  async *manifest(dir: DirectoryCap): AsyncGenerator<ManifestEntry> {
+    for await (const node of walkTree(dir, (d) => this.vdrive.list(d))) yield manifestEntryOf(node);
+  }
+
+  async *deepCheck(dir: DirectoryCap, options: CheckRequest): AsyncGenerator<DeepCheckEntry> {
+    for await (const node of walkTree(dir, (d) => this.vdrive.list(d))) {
+      yield { ...manifestEntryOf(node), results: await this.checkAnything(node.cap, options) };
+    }
+  }
+
+  /** A check of any cap: immutable files fully; mutable files and directories by counting shares. */
+  private async checkAnything(cap: Cap, options: CheckRequest): Promise<HealthSummary> {
+    const file = cap.kind === 'dir' ? cap.file : cap;
+    if (file.kind === 'chk' || file.kind === 'lit') return this.check(file, options);
+    if (file.kind === 'chk-verifier') throw new Error('checking a file from its verify cap is not supported yet');
+    return this.operations.run('check', undefined, () => checkMutableShares(file, { servers: this.gridServers(), happy: uploadEncoding(this.node).happy }));
   }
 
   createMutableFile(contents: Uint8Array): Promise<MutableWriteCap> {

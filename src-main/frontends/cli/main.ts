@@ -2,6 +2,7 @@ import '../../../src-shared/polyfills/promise-with-resolvers.js';
 import { debugCommand } from './debug/index.js';
 import { addAliasCommand, createAliasCommand, listAliasesCommand } from './node/alias-commands.js';
 import { cpCommand } from './node/cp-command.js';
+import { deepCheckCommand, manifestCommand } from './node/tree-commands.js';
 import { lnCommand, lsCommand, mkdirCommand, mvCommand, rmCommand } from './node/vdrive-commands.js';
 import { createIntroducerCommand } from './node/create-introducer.js';
 import { createNodeCommand } from './node/create-node.js';
@@ -22,6 +23,8 @@ const commands: readonly Command[] = [
   mvCommand,
   cpCommand,
   checkCommand,
+  deepCheckCommand,
+  manifestCommand,
   statusCommand,
   createAliasCommand,
   addAliasCommand,

@@ -10,7 +10,7 @@ import { parseRangeHeader } from './range-header.js';
 type Headers = Record<string, string | number>;
 
 /** Waits until the response can take more, or the client went away (without leaking listeners). */
-function drainedOrClosed(res: ServerResponse): Promise<void> {
+export function drainedOrClosed(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done);

@@ -1,6 +1,8 @@
 import type { Cap, DirectoryCap, FileCap, MutableReadCap, MutableWriteCap } from '../../../src-shared/caps/index.js';
 import type { DirectoryEntry, LinkMetadata, ResolvedPath } from '../../grid/vdrive/index.js';
+import type { ManifestEntry } from '../../node/manifest.js';
 import type { MutableFileVersion } from '../../node/mutable-files.js';
+import type { HealthSummary } from '../../node/mutable-health.js';
 import type { ImmutableHealth } from '../../grid/checker.js';
 import type { ByteRange } from '../../core/immutable/decoder.js';
 import type { OperationKind, OperationTotals, OperationView } from '../../node/operations.js';
@@ -85,11 +87,21 @@ export interface NodeApi {
   /** moves or renames the child at `fromPath` to `toPath` */
   move(from: DirectoryCap, fromPath: string, to: DirectoryCap, toPath: string, options: LinkRequest): Promise<void>;
 
+  /** every file and directory under `dir` (itself first), as the walk reaches them */
+  manifest(dir: DirectoryCap): AsyncIterable<ManifestEntry>;
+  /** checks everything under `dir` (verify, repair and add-lease apply to immutable files) */
+  deepCheck(dir: DirectoryCap, options: CheckRequest): AsyncIterable<DeepCheckEntry>;
+
   // Mutable files (at most 16 MiB).
   createMutableFile(contents: Uint8Array): Promise<MutableWriteCap>;
   readMutableFile(cap: MutableReadCap | MutableWriteCap): Promise<MutableFileVersion>;
   /** replaces the contents; with `ifVersion`, only if the file is still at that version; returns the new version */
   overwriteMutableFile(cap: MutableWriteCap, contents: Uint8Array, options: { ifVersion?: string }): Promise<string>;
+}
+
+/** One node's line of a deep-check. */
+export interface DeepCheckEntry extends ManifestEntry {
+  readonly results: HealthSummary;
 }
 
 export interface LinkRequest {

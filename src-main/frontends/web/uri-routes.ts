@@ -6,6 +6,7 @@ import { MAX_MUTABLE_FILE_SIZE } from '../../core/mutable/index.js';
 import { NotADirectoryError } from '../../grid/vdrive/index.js';
 import { sendImmutableFile, sendMutableFile } from './file-response.js';
 import { HttpError } from './http-errors.js';
+import { sendJsonLines } from './json-lines.js';
 import type { LinkRequest, NodeApi } from './node-api.js';
 import { directoryNodeJson, fileNodeJson } from './node-json.js';
 import { readSmallBody, withSpooledBody } from './request-body.js';
@@ -186,10 +187,18 @@ async function postNode({ res, url, options }: UriRequest, start: Cap, path: str
       await node.move(dir, from, directoryOf(target.cap), to, linkRequestOf(url));
       return sendText(res, 200, '');
     }
+    case 'stream-manifest':
+    case 'stream-deep-check': {
+      const resolved = path === '' ? start : (await node.resolvePath(directoryOf(start), path)).cap;
+      const dir = directoryOf(resolved);
+      const flag = (name: string) => param(name) === 'true';
+      const lines = t === 'stream-manifest' ? node.manifest(dir) : node.deepCheck(dir, { verify: flag('verify'), repair: flag('repair'), addLease: flag('add-lease') });
+      return sendJsonLines(res, lines);
+    }
     case 'delete':
     case 'unlink':
       await node.unlink(directoryOf(start), joinName(path, param('name'), 'name'));
       return sendText(res, 200, '');
   }
-  throw new HttpError(400, `unknown t=${t ?? ''} for POST (use t=mkdir, t=rename, t=unlink or t=check)`);
+  throw new HttpError(400, `unknown t=${t ?? ''} for POST (use t=mkdir, t=rename, t=unlink, t=check, t=stream-manifest or t=stream-deep-check)`);
 }

@@ -4,7 +4,8 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { base32Encode } from '../../src-shared/base32.js';
-import { formatCap, type FileCap } from '../../src-shared/caps/index.js';
+import { formatCap, isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
+import { ReadOnlyDirectoryError, type DirectoryEntry, type ResolvedPath, type VdriveOptions } from '../grid/vdrive/index.js';
 import { leaseSeedOfPeer } from '../core/lease-secrets.js';
 import { SegmentWorkerPool } from '../core/workers/segment-worker-pool.js';
 import { checkImmutable } from '../grid/checker.js';
@@ -19,8 +20,14 @@ import { serveStorage, type StorageService } from '../net/storage-protocol/serve
 import { StorageBackend } from '../storage/backend.js';
 import { LeaseCrawler, type CrawlResult } from '../storage/lease-crawler.js';
 import { startApiServer } from '../frontends/web/api-server.js';
-import type { CheckRequest, CheckResult, NodeApi, NodeEvent, NodeStatistics, NodeStatus } from '../frontends/web/node-api.js';
-import { OperationTracker } from './operations.js';
+import type { CheckRequest, CheckResult, DeepCheckEntry, LinkRequest, NodeApi, NodeEvent, NodeStatistics, NodeStatus } from '../frontends/web/node-api.js';
+import { OPERATION_KINDS, OperationTracker } from './operations.js';
+import { NodeVdrive } from './node-vdrive.js';
+import { createMutableFile, overwriteMutableFile, readMutableFile, type MutableFileVersion } from './mutable-files.js';
+import { gridRootCap, gridRootKeys } from './grid-root.js';
+import { manifestEntryOf, type ManifestEntry } from './manifest.js';
+import { checkMutableShares, type HealthSummary } from './mutable-health.js';
+import { walkTree } from './tree-walk.js';
 import { readFileChunks } from './local-files.js';
 import { dialableAddresses } from './listen-address.js';
 import { formatGridLink } from './grid-link.js';
@@ -48,6 +55,7 @@ export class NodeService implements NodeApi {
   private readonly remotes = new Map<string, GridServer>();
   private apiServer: Server | undefined;
   private stopped = false;
+  private readonly vdrive: NodeVdrive;
 
   private constructor(
     readonly node: NodeDirectory,
@@ -60,7 +68,12 @@ export class NodeService implements NodeApi {
     readonly introducer: IntroducerClient,
     private readonly latency: PeerLatencyMonitor,
     private readonly pool: SegmentWorkerPool,
-  ) {}
+  ) {
+    this.vdrive = new NodeVdrive({
+      options: () => this.vdriveOptions(),
+      root: { cap: gridRootCap(node.gridLink), keys: gridRootKeys(node.gridLink) },
+    });
+  }
 
   static async start(dir: string, options: NodeServiceOptions): Promise<NodeService> {
     const { log } = options;
@@ -179,12 +192,91 @@ export class NodeService implements NodeApi {
     );
   }
 
+  /** How directory and mutable-file operations reach the grid now. */
+  private vdriveOptions(): VdriveOptions {
+    return {
+      servers: this.gridServers(),
+      encoding: uploadEncoding(this.node),
+      leaseSecret: this.node.leaseSecret,
+      convergenceSecret: this.node.convergenceSecret,
+      // two members editing one directory retry each other's conflicts
+      attempts: 10,
+    };
+  }
+
+  resolvePath(dir: DirectoryCap, path: string): Promise<ResolvedPath> {
+    return this.vdrive.resolve(dir, path);
+  }
+
+  listDirectory(dir: DirectoryCap): Promise<DirectoryEntry[]> {
+    return this.vdrive.list(dir);
+  }
+
+  createDirectory(): Promise<DirectoryCap> {
+    return this.operations.run('directory', undefined, () => this.vdrive.createDirectory());
+  }
+
+  makeDirectory(dir: DirectoryCap, path: string): Promise<DirectoryCap> {
+    return this.operations.run('directory', undefined, () => this.vdrive.mkdir(dir, path));
+  }
+
+  link(dir: DirectoryCap, path: string, cap: Cap, options: LinkRequest): Promise<void> {
+    return this.operations.run('directory', undefined, () => this.vdrive.link(dir, path, cap, options));
+  }
+
+  async uploadAndLink(dir: DirectoryCap, path: string, file: string, size: number, options: LinkRequest): Promise<FileCap> {
+    // The parent is checked first, so a bad path or a read-only directory wastes no upload.
+    const { parent, name } = await this.vdrive.parentOf(dir, path, 'upload to');
+    if (!isWriteCap(parent)) throw new ReadOnlyDirectoryError(`cannot link ${JSON.stringify(name)}: the directory is read-only; changing a directory needs its write cap`);
+    const cap = await this.uploadFile(file, size);
+    await this.link(dir, path, cap, { ...options, metadata: { ...options.metadata, size } });
+    return cap;
+  }
+
+  unlink(dir: DirectoryCap, path: string): Promise<DirectoryEntry> {
+    return this.operations.run('directory', undefined, () => this.vdrive.unlink(dir, path));
+  }
+
+  move(from: DirectoryCap, fromPath: string, to: DirectoryCap, toPath: string, options: LinkRequest): Promise<void> {
+    return this.operations.run('directory', undefined, () => this.vdrive.move(from, fromPath, to, toPath, options));
+  }
+
+  async *manifest(dir: DirectoryCap): AsyncGenerator<ManifestEntry> {
+    for await (const node of walkTree(dir, (d) => this.vdrive.list(d))) yield manifestEntryOf(node);
+  }
+
+  async *deepCheck(dir: DirectoryCap, options: CheckRequest): AsyncGenerator<DeepCheckEntry> {
+    for await (const node of walkTree(dir, (d) => this.vdrive.list(d))) {
+      yield { ...manifestEntryOf(node), results: await this.checkAnything(node.cap, options) };
+    }
+  }
+
+  /** A check of any cap: immutable files fully; mutable files and directories by counting shares. */
+  private async checkAnything(cap: Cap, options: CheckRequest): Promise<HealthSummary> {
+    const file = cap.kind === 'dir' ? cap.file : cap;
+    if (file.kind === 'chk' || file.kind === 'lit') return this.check(file, options);
+    if (file.kind === 'chk-verifier') throw new Error('checking a file from its verify cap is not supported yet');
+    return this.operations.run('check', undefined, () => checkMutableShares(file, { servers: this.gridServers(), happy: uploadEncoding(this.node).happy }));
+  }
+
+  createMutableFile(contents: Uint8Array): Promise<MutableWriteCap> {
+    return this.operations.run('mutable', contents.length, () => createMutableFile(contents, this.vdriveOptions()));
+  }
+
+  readMutableFile(cap: MutableReadCap | MutableWriteCap): Promise<MutableFileVersion> {
+    return readMutableFile(cap, this.vdriveOptions());
+  }
+
+  overwriteMutableFile(cap: MutableWriteCap, contents: Uint8Array, options: { ifVersion?: string }): Promise<string> {
+    return this.operations.run('mutable', contents.length, () => overwriteMutableFile(cap, contents, { ...this.vdriveOptions(), ...options }));
+  }
+
   async statistics(): Promise<NodeStatistics> {
     const stats = this.backend && (await this.backend.stats());
     const servers = this.introducer.servers.all();
     return {
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
-      operations: { upload: this.operations.totals('upload'), download: this.operations.totals('download'), check: this.operations.totals('check') },
+      operations: Object.fromEntries(OPERATION_KINDS.map((kind) => [kind, this.operations.totals(kind)])) as NodeStatistics['operations'],
       storage: stats && { shares: stats.shares, bytesUsed: stats.bytesUsed, promisedBytes: stats.promisedBytes },
       servers: { known: servers.length, connected: servers.filter((e) => e.state === 'connected' || e.state === 'self').length },
     };

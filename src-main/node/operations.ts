@@ -1,8 +1,9 @@
-// Long-running operations (uploads, downloads, checks) and what the node has done since it
+// Long-running operations (uploads, downloads, checks, directory and mutable-file changes) and what the node has done since it
 // started: status shows those in progress with their numbers, the event stream sends their
 // progress, and /statistics reports the totals.
 
-export type OperationKind = 'upload' | 'download' | 'check';
+export type OperationKind = 'upload' | 'download' | 'check' | 'directory' | 'mutable';
+export const OPERATION_KINDS: readonly OperationKind[] = ['upload', 'download', 'check', 'directory', 'mutable'];
 export type OperationState = 'running' | 'done' | 'failed';
 
 export interface OperationView {

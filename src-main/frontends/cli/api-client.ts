@@ -49,8 +49,11 @@ async function errorFrom(response: IncomingMessage): Promise<ApiError> {
   return new ApiError(response.statusCode ?? 0, message || `HTTP ${response.statusCode}`);
 }
 
+/** A request body: a local file streamed from disk, or a few bytes. */
+export type ApiBody = { readonly file: string; readonly size: number } | { readonly data: Uint8Array | string };
+
 /** One API call; resolves with the response once its status is 2xx. */
-export function callApi(endpoint: NodeEndpoint, method: string, path: string, body?: { file: string; size: number }): Promise<IncomingMessage> {
+export function callApi(endpoint: NodeEndpoint, method: string, path: string, body?: ApiBody): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -60,7 +63,7 @@ export function callApi(endpoint: NodeEndpoint, method: string, path: string, bo
         path,
         headers: {
           authorization: `Bearer ${endpoint.token}`,
-          ...(body === undefined ? {} : { 'content-length': body.size, 'content-type': 'application/octet-stream' }),
+          ...(body === undefined ? {} : { 'content-length': 'file' in body ? body.size : Buffer.byteLength(body.data), 'content-type': 'application/octet-stream' }),
         },
       },
       (response) => {
@@ -76,6 +79,7 @@ export function callApi(endpoint: NodeEndpoint, method: string, path: string, bo
       );
     });
     if (body === undefined) req.end();
+    else if ('data' in body) req.end(body.data);
     else createReadStream(body.file, { highWaterMark: 1024 * 1024 }).on('error', reject).pipe(req);
   });
 }
@@ -84,6 +88,11 @@ export async function readAll(response: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A call whose answer is JSON. */
+export async function callApiJson<T>(endpoint: NodeEndpoint, method: string, path: string, body?: ApiBody): Promise<T> {
+  return JSON.parse(await readAll(await callApi(endpoint, method, path, body))) as T;
 }
 
 export async function fileSizeOf(path: string): Promise<number> {

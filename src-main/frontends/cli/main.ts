@@ -1,6 +1,9 @@
 import '../../../src-shared/polyfills/promise-with-resolvers.js';
 import { debugCommand } from './debug/index.js';
-import { addAliasCommand, listAliasesCommand } from './node/alias-commands.js';
+import { addAliasCommand, createAliasCommand, listAliasesCommand } from './node/alias-commands.js';
+import { cpCommand } from './node/cp-command.js';
+import { deepCheckCommand, manifestCommand } from './node/tree-commands.js';
+import { lnCommand, lsCommand, mkdirCommand, mvCommand, rmCommand } from './node/vdrive-commands.js';
 import { createIntroducerCommand } from './node/create-introducer.js';
 import { createNodeCommand } from './node/create-node.js';
 import { checkCommand, getCommand, putCommand, statusCommand } from './node/grid-commands.js';
@@ -13,8 +16,17 @@ const commands: readonly Command[] = [
   runCommand,
   putCommand,
   getCommand,
+  lsCommand,
+  mkdirCommand,
+  rmCommand,
+  lnCommand,
+  mvCommand,
+  cpCommand,
   checkCommand,
+  deepCheckCommand,
+  manifestCommand,
   statusCommand,
+  createAliasCommand,
   addAliasCommand,
   listAliasesCommand,
   debugCommand,
@@ -23,7 +35,7 @@ const commands: readonly Command[] = [
 const usage = `usage: cairn COMMAND [options]
 
 Commands:
-${commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.name.padEnd(13)} ${c.summary}`).join('\n')}
 
 Run "cairn COMMAND --help" for a command's options.`;
 

@@ -1,4 +1,8 @@
-import type { FileCap } from '../../../src-shared/caps/index.js';
+import type { Cap, DirectoryCap, FileCap, MutableReadCap, MutableWriteCap } from '../../../src-shared/caps/index.js';
+import type { DirectoryEntry, LinkMetadata, ResolvedPath } from '../../grid/vdrive/index.js';
+import type { ManifestEntry } from '../../node/manifest.js';
+import type { MutableFileVersion } from '../../node/mutable-files.js';
+import type { HealthSummary } from '../../node/mutable-health.js';
 import type { ImmutableHealth } from '../../grid/checker.js';
 import type { ByteRange } from '../../core/immutable/decoder.js';
 import type { OperationKind, OperationTotals, OperationView } from '../../node/operations.js';
@@ -64,4 +68,45 @@ export interface NodeApi {
   statistics(): Promise<NodeStatistics>;
   /** Calls `listener` with every event until the returned function is called. */
   subscribe(listener: (event: NodeEvent) => void): () => void;
+
+  // Directories: a starting directory cap and a "/"-separated path of NFC names.
+  /** what `path` names from `dir` ("" is `dir` itself) */
+  resolvePath(dir: DirectoryCap, path: string): Promise<ResolvedPath>;
+  /** a directory's entries, sorted by name; a read-only cap shows no write cap */
+  listDirectory(dir: DirectoryCap): Promise<DirectoryEntry[]>;
+  /** a new empty directory, linked nowhere */
+  createDirectory(): Promise<DirectoryCap>;
+  /** a new empty directory at `path` (its parent must exist) */
+  makeDirectory(dir: DirectoryCap, path: string): Promise<DirectoryCap>;
+  /** links `cap` at `path` (its parent must exist); `overwrite` false refuses an existing name */
+  link(dir: DirectoryCap, path: string, cap: Cap, options: LinkRequest): Promise<void>;
+  /** uploads a local file (a spooled request body) and links it at `path` */
+  uploadAndLink(dir: DirectoryCap, path: string, file: string, size: number, options: LinkRequest): Promise<FileCap>;
+  /** removes the link at `path` (the child stays on the grid) */
+  unlink(dir: DirectoryCap, path: string): Promise<DirectoryEntry>;
+  /** moves or renames the child at `fromPath` to `toPath` */
+  move(from: DirectoryCap, fromPath: string, to: DirectoryCap, toPath: string, options: LinkRequest): Promise<void>;
+
+  /** every file and directory under `dir` (itself first), as the walk reaches them */
+  manifest(dir: DirectoryCap): AsyncIterable<ManifestEntry>;
+  /** checks everything under `dir` (verify, repair and add-lease apply to immutable files) */
+  deepCheck(dir: DirectoryCap, options: CheckRequest): AsyncIterable<DeepCheckEntry>;
+
+  // Mutable files (at most 16 MiB).
+  createMutableFile(contents: Uint8Array): Promise<MutableWriteCap>;
+  readMutableFile(cap: MutableReadCap | MutableWriteCap): Promise<MutableFileVersion>;
+  /** replaces the contents; with `ifVersion`, only if the file is still at that version; returns the new version */
+  overwriteMutableFile(cap: MutableWriteCap, contents: Uint8Array, options: { ifVersion?: string }): Promise<string>;
+}
+
+/** One node's line of a deep-check. */
+export interface DeepCheckEntry extends ManifestEntry {
+  readonly results: HealthSummary;
+}
+
+export interface LinkRequest {
+  /** replace an existing entry of that name (Tahoe's default) */
+  readonly overwrite: boolean;
+  /** what the caller knows of the child (size, mtime, ctime) */
+  readonly metadata?: LinkMetadata;
 }

@@ -43,11 +43,15 @@ export interface UpdateOptions extends MutablePublishOptions {
 }
 
 /**
- * A new mutable file holding `plaintext`: new keys, seqnum 1, N shares placed so that the
+ * A new mutable file holding `plaintext`: new keys (or `options.keys`, for a file whose
+ * cap was handed out before its first publish), seqnum 1, N shares placed so that the
  * grid's happiness holds, each written "must not exist".
  */
-export async function createMutable(plaintext: Uint8Array, options: MutablePublishOptions): Promise<PublishedVersion & { readonly cap: MutableWriteCap }> {
-  const keys = generateWriterKeys();
+export async function createMutable(
+  plaintext: Uint8Array,
+  options: MutablePublishOptions & { readonly keys?: MutableWriterKeys },
+): Promise<PublishedVersion & { readonly cap: MutableWriteCap }> {
+  const keys = options.keys ?? generateWriterKeys();
   const { needed, total, happy } = options.encoding;
   const version = encodeMutableVersion({ keys, seqnum: 1, plaintext, neededShares: needed, totalShares: total });
   const servers = uploadCandidates(permuteServers(keys.storageIndex, options.servers), total);

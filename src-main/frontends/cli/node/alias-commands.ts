@@ -1,6 +1,6 @@
 import { formatCap, readOnlyCapOf } from '../../../../src-shared/caps/index.js';
-import { addAlias, readAliases } from '../../../node/aliases.js';
-import { defaultNodeDir } from '../api-client.js';
+import { AliasError, addAlias, checkAliasName, readAliases } from '../../../node/aliases.js';
+import { callApi, defaultNodeDir, nodeEndpoint, readAll } from '../api-client.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
 
 const nodeDirOption = { 'node-dir': { type: 'string' } } as const;
@@ -54,5 +54,29 @@ ${nodeDirHelp}`,
     for (const [name, cap] of aliases) {
       print(`${`${name}:`.padStart(width)} ${formatCap(values['readonly-uri'] === true ? readOnlyCapOf(cap) : cap)}`);
     }
+  },
+};
+
+export const createAliasCommand: Command = {
+  name: 'create-alias',
+  summary: 'make a new directory on the grid and name it with an alias',
+  usage: `usage: cairn create-alias [--node-dir DIR] NAME
+
+Makes a new empty directory through the running node and stores its write cap as NAME
+in DIR/private/aliases, so that paths like NAME:photos/2024 reach into it. An existing
+alias is never replaced (nothing is made then).
+
+${nodeDirHelp}`,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(this, args, nodeDirOption);
+    if (values.help) return print(this.usage);
+    if (positionals.length !== 1) throw new UsageError('expected NAME', this.usage);
+    const name = checkAliasName(positionals[0]!.replace(/:$/, ''));
+    const nodeDir = values['node-dir'] ?? defaultNodeDir();
+    // Checked before the directory is made, so a taken name wastes nothing on the grid.
+    if ((await readAliases(nodeDir)).has(name)) throw new AliasError(`the alias "${name}" exists already (see cairn list-aliases)`);
+    const cap = (await readAll(await callApi(await nodeEndpoint(nodeDir), 'POST', '/uri?t=mkdir'))).trim();
+    await addAlias(nodeDir, name, cap);
+    print(`Alias "${name}" created`);
   },
 };

@@ -1,8 +1,10 @@
-import { parseCap } from '../../../../src-shared/caps/index.js';
-import { withAtomicFile } from '../../../node/atomic-write.js';
+import { parseAnyCap, parseCap } from '../../../../src-shared/caps/index.js';
 import { formatSize } from '../../../node/sizes.js';
 import type { CheckResult, NodeStatus } from '../../web/node-api.js';
 import { callApi, defaultNodeDir, fileSizeOf, nodeEndpoint, readAll } from '../api-client.js';
+import { parseGridPath, uriOf } from '../grid-path.js';
+import { saveDownload } from '../grid-nodes.js';
+import { nodeDirHelp, nodeDirOption } from './node-dir-option.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
 
 /** Ping times are whole milliseconds; on a LAN or loopback most are 0. */
@@ -11,78 +13,51 @@ function formatRoundTrip(ms: number | undefined): string {
   return ms === 0 ? '<1 ms' : `${ms} ms`;
 }
 
-const nodeDirOption = { 'node-dir': { type: 'string' } } as const;
-const nodeDirHelp = `  --node-dir DIR   the running node to use (default ${defaultNodeDir()}, or $CAIRN_NODE_DIR)`;
-
-/** `cairn get` writes the file in batches of about this size. */
-const WRITE_BATCH_BYTES = 1024 * 1024;
 
 export const putCommand: Command = {
   name: 'put',
-  summary: 'upload a file to the grid and print its cap',
-  usage: `usage: cairn put [--node-dir DIR] FILE
+  summary: 'upload a file to the grid (and link it at a path) and print its cap',
+  usage: `usage: cairn put [--node-dir DIR] FILE [PATH]
 
 Uploads FILE through the running node and prints its cap (URI:CHK:… or URI:LIT:…).
+With PATH (alias:dir/name, URI:DIR2-…/name, or dir/name under "cairn:") the file is also
+linked there, replacing what had that name; the directory holding it must exist.
 
 ${nodeDirHelp}`,
   async run(args) {
     const { values, positionals } = parseCommandArgs(this, args, nodeDirOption);
     if (values.help) return print(this.usage);
-    if (positionals.length !== 1) throw new UsageError('expected one FILE', this.usage);
-    const file = positionals[0]!;
+    if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected FILE and optionally PATH', this.usage);
+    const [file, pathText] = positionals as [string, string?];
+    const nodeDir = values['node-dir'] ?? defaultNodeDir();
+    const target = pathText === undefined ? undefined : await parseGridPath(pathText, nodeDir);
+    if (target !== undefined && target.path === '') throw new UsageError(`PATH "${pathText}" names a directory, not a name in it: give alias:dir/name`, this.usage);
     const size = await fileSizeOf(file);
-    const endpoint = await nodeEndpoint(values['node-dir']);
-    print((await readAll(await callApi(endpoint, 'PUT', '/uri', { file, size }))).trim());
+    const endpoint = await nodeEndpoint(nodeDir);
+    print((await readAll(await callApi(endpoint, 'PUT', target === undefined ? '/uri' : uriOf(target), { file, size }))).trim());
   },
 };
 
 export const getCommand: Command = {
   name: 'get',
   summary: 'download a file from the grid',
-  usage: `usage: cairn get [--node-dir DIR] CAP [OUTFILE|-]
+  usage: `usage: cairn get [--node-dir DIR] PATH [OUTFILE|-]
 
-Downloads the file of CAP to OUTFILE (written under a temporary name and renamed
-only when complete and verified), or to standard output with "-" or no OUTFILE.
+Downloads the file at PATH (a cap, alias:dir/file, URI:DIR2-…/file, or dir/file under
+"cairn:") to OUTFILE (written under a temporary name and renamed only when complete and
+verified), or to standard output with "-" or no OUTFILE.
 
 ${nodeDirHelp}`,
   async run(args) {
     const { values, positionals } = parseCommandArgs(this, args, nodeDirOption);
     if (values.help) return print(this.usage);
-    if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected CAP and optionally OUTFILE', this.usage);
-    const [capText, outFile = '-'] = positionals as [string, string?];
-    const cap = parseCap(capText);
-    const endpoint = await nodeEndpoint(values['node-dir']);
-    const response = await callApi(endpoint, 'GET', `/uri/${encodeURIComponent(capText.trim())}`);
-    const expected = cap.kind === 'lit' ? cap.data.length : cap.size;
-    let received = 0;
-    const checkComplete = () => {
-      if (received !== expected) throw new Error(`the download stopped after ${received} of ${expected} bytes (see the node's log)`);
-    };
-    if (outFile === '-') {
-      for await (const chunk of response) {
-        received += (chunk as Buffer).length;
-        if (!process.stdout.write(chunk as Buffer)) await new Promise((resolve) => process.stdout.once('drain', resolve));
-      }
-      checkComplete();
-      return;
-    }
-    await withAtomicFile(outFile, async (handle) => {
-      // The socket hands over 64 KiB at a time; a write per MiB costs far less than one per chunk.
-      let batch: Buffer[] = [];
-      let batchBytes = 0;
-      for await (const chunk of response) {
-        received += (chunk as Buffer).length;
-        batch.push(chunk as Buffer);
-        batchBytes += (chunk as Buffer).length;
-        if (batchBytes >= WRITE_BATCH_BYTES) {
-          await handle.writev(batch);
-          batch = [];
-          batchBytes = 0;
-        }
-      }
-      if (batch.length > 0) await handle.writev(batch);
-      checkComplete();
-    });
+    if (positionals.length < 1 || positionals.length > 2) throw new UsageError('expected PATH and optionally OUTFILE', this.usage);
+    const [pathText, outFile = '-'] = positionals as [string, string?];
+    const nodeDir = values['node-dir'] ?? defaultNodeDir();
+    const source = await parseGridPath(pathText.trim(), nodeDir);
+    const endpoint = await nodeEndpoint(nodeDir);
+    if (source.path === '' && parseAnyCap(source.cap).kind === 'dir') throw new Error(`${pathText} is a directory: list it with "cairn ls", copy it with "cairn cp -r"`);
+    await saveDownload(await callApi(endpoint, 'GET', uriOf(source)), outFile);
   },
 };
 

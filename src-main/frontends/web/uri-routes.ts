@@ -1,0 +1,204 @@
+// The `/uri` part of the web API: files, directories and mutable files by cap and path
+// (Tahoe's webapi shapes where they fit).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formatCap, parseAnyCap, type Cap, type DirectoryCap } from '../../../src-shared/caps/index.js';
+import { MAX_MUTABLE_FILE_SIZE } from '../../core/mutable/index.js';
+import { NotADirectoryError } from '../../grid/vdrive/index.js';
+import { sendImmutableFile, sendMutableFile } from './file-response.js';
+import { HttpError } from './http-errors.js';
+import { sendJsonLines } from './json-lines.js';
+import type { LinkRequest, NodeApi } from './node-api.js';
+import { directoryNodeJson, fileNodeJson } from './node-json.js';
+import { readSmallBody, withSpooledBody } from './request-body.js';
+import { parseCapWithPath, parseUriPath } from './uri-path.js';
+
+export interface UriRouteOptions {
+  readonly node: NodeApi;
+  readonly spoolDir: string;
+  readonly maxUploadBytes: number;
+}
+
+interface UriRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  readonly options: UriRouteOptions;
+}
+
+/** A cap's longest text, with room to spare (a cap in a `t=uri` body). */
+const MAX_CAP_BODY = 64 * 1024;
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = `${JSON.stringify(body, null, 2)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function directoryOf(cap: Cap): DirectoryCap {
+  if (cap.kind !== 'dir') throw new NotADirectoryError('the cap names a file, not a directory: there is no path below it');
+  return cap;
+}
+
+/** `path` and then one more child name, which must be a single name. */
+function joinName(path: string, name: string | null, parameter: string): string {
+  if (name === null || name === '') throw new HttpError(400, `the "${parameter}" parameter is required`);
+  if (name.includes('/')) throw new HttpError(400, `${parameter} ${JSON.stringify(name)} must be one child name, without "/"`);
+  return path === '' ? name : `${path}/${name}`;
+}
+
+function linkRequestOf(url: URL): LinkRequest {
+  return { overwrite: url.searchParams.get('replace') !== 'false' };
+}
+
+function wantsMutable(url: URL): boolean {
+  const format = url.searchParams.get('format')?.toLowerCase();
+  return format === 'mutable' || format === 'sdmf' || url.searchParams.get('mutable') === 'true';
+}
+
+/** The version named by an If-Match header, if any ("*" names none). */
+function ifMatchOf(req: IncomingMessage): string | undefined {
+  const header = req.headers['if-match']?.trim();
+  if (header === undefined || header === '' || header === '*') return undefined;
+  return header.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+}
+
+/** Serves `/uri…`; `pathname` is the request's path as sent (still percent-encoded, dot segments kept). */
+export async function handleUri(req: IncomingMessage, res: ServerResponse, pathname: string, url: URL, options: UriRouteOptions): Promise<void> {
+  const request = { req, res, url, options };
+  if (pathname === '/uri' || pathname === '/uri/') return handleBareUri(request);
+  const { cap, path } = parseUriPath(pathname);
+  switch (req.method) {
+    case 'GET':
+      return getNode(request, cap, path);
+    case 'PUT':
+      return putNode(request, cap, path);
+    case 'POST':
+      return postNode(request, cap, path);
+    case 'DELETE':
+      if (path === '') throw new HttpError(400, 'DELETE needs a child path: /uri/$DIRCAP/name');
+      await options.node.unlink(directoryOf(cap), path);
+      return sendText(res, 200, '');
+  }
+  throw new HttpError(405, `${req.method} is not supported on /uri/<cap>`);
+}
+
+/** PUT /uri (upload an immutable file, or `?format=mutable` a new mutable file), POST /uri?t=mkdir. */
+async function handleBareUri({ req, res, url, options }: UriRequest): Promise<void> {
+  const { node } = options;
+  if (req.method === 'PUT' && wantsMutable(url)) {
+    const contents = await readSmallBody(req, MAX_MUTABLE_FILE_SIZE, 'a mutable file');
+    return sendText(res, 200, formatCap(await node.createMutableFile(contents)));
+  }
+  if (req.method === 'PUT') {
+    const cap = await withSpooledBody(req, options.spoolDir, options.maxUploadBytes, (file, size) => node.uploadFile(file, size));
+    return sendText(res, 200, formatCap(cap));
+  }
+  if (req.method === 'POST' && url.searchParams.get('t') === 'mkdir') return sendText(res, 200, formatCap(await node.createDirectory()));
+  throw new HttpError(404, `no such API: ${req.method} ${url.pathname}${url.search === '' ? '' : '?…'}`);
+}
+
+async function getNode({ req, res, url, options }: UriRequest, start: Cap, path: string): Promise<void> {
+  const { node } = options;
+  const t = url.searchParams.get('t');
+  if (t !== null && t !== 'json') throw new HttpError(400, `unknown t=${t} for GET (use t=json, or no t for the file's bytes)`);
+  const resolved = path === '' ? { cap: start, metadata: undefined } : await node.resolvePath(directoryOf(start), path);
+  const { cap, metadata } = resolved;
+  if (cap.kind === 'dir') return sendJson(res, 200, directoryNodeJson(cap, await node.listDirectory(cap), metadata));
+  if (t === 'json') return sendJson(res, 200, fileNodeJson(cap, metadata));
+  switch (cap.kind) {
+    case 'ssk-ed25519':
+    case 'ssk-ed25519-ro': {
+      const { plaintext, version } = await node.readMutableFile(cap);
+      return sendMutableFile(plaintext, version, req, res);
+    }
+    case 'ssk-ed25519-verifier':
+      throw new HttpError(400, 'a verify cap cannot read a file: give its read cap');
+    default:
+      return sendImmutableFile(cap, req, res, node);
+  }
+}
+
+async function putNode({ req, res, url, options }: UriRequest, start: Cap, path: string): Promise<void> {
+  const { node } = options;
+  const t = url.searchParams.get('t');
+  if (path === '') return overwriteMutable({ req, res, url, options }, start);
+  const dir = directoryOf(start);
+  const link = linkRequestOf(url);
+  if (t === 'uri') {
+    const cap = parseAnyCap(new TextDecoder().decode(await readSmallBody(req, MAX_CAP_BODY, 'a cap')));
+    await node.link(dir, path, cap, link);
+    return sendText(res, 200, formatCap(cap));
+  }
+  if (t === 'mkdir') return sendText(res, 200, formatCap(await node.makeDirectory(dir, path)));
+  if (t !== null) throw new HttpError(400, `unknown t=${t} for PUT (use t=uri, t=mkdir, or no t to upload)`);
+  if (wantsMutable(url)) {
+    const contents = await readSmallBody(req, MAX_MUTABLE_FILE_SIZE, 'a mutable file');
+    const cap = await node.createMutableFile(contents);
+    await node.link(dir, path, cap, link);
+    return sendText(res, 200, formatCap(cap));
+  }
+  const cap = await withSpooledBody(req, options.spoolDir, options.maxUploadBytes, (file, size) => node.uploadAndLink(dir, path, file, size, link));
+  return sendText(res, 200, formatCap(cap));
+}
+
+/** PUT /uri/$MUTABLECAP: replaces the contents; with If-Match only if still at that version (else 409). */
+async function overwriteMutable({ req, res, options }: UriRequest, cap: Cap): Promise<void> {
+  if (cap.kind === 'dir') throw new HttpError(400, 'PUT to a directory needs a child path: /uri/$DIRCAP/name');
+  if (cap.kind === 'ssk-ed25519-ro' || cap.kind === 'ssk-ed25519-verifier') {
+    throw new HttpError(403, 'this mutable file cap is read-only: changing the file needs its write cap (URI:SSK-ED25519:…)');
+  }
+  if (cap.kind !== 'ssk-ed25519') throw new HttpError(400, 'an immutable file cannot be changed: upload a new one with PUT /uri');
+  const contents = await readSmallBody(req, MAX_MUTABLE_FILE_SIZE, 'a mutable file');
+  const ifVersion = ifMatchOf(req);
+  const version = await options.node.overwriteMutableFile(cap, contents, ifVersion === undefined ? {} : { ifVersion });
+  return sendText(res, 200, formatCap(cap), { etag: `"${version}"` });
+}
+
+async function postNode({ res, url, options }: UriRequest, start: Cap, path: string): Promise<void> {
+  const { node } = options;
+  const t = url.searchParams.get('t');
+  const param = (name: string): string | null => url.searchParams.get(name);
+  switch (t) {
+    case 'check': {
+      if (path !== '' || (start.kind !== 'chk' && start.kind !== 'chk-verifier' && start.kind !== 'lit')) {
+        throw new HttpError(400, 't=check takes an immutable file cap (URI:CHK:… or URI:LIT:…) with no path');
+      }
+      const flag = (name: string) => param(name) === 'true';
+      return sendJson(res, 200, await node.check(start, { verify: flag('verify'), repair: flag('repair'), addLease: flag('add-lease') }));
+    }
+    case 'mkdir': {
+      const dir = directoryOf(start);
+      const target = param('name') === null ? path : joinName(path, param('name'), 'name');
+      return sendText(res, 200, formatCap(await node.makeDirectory(dir, target)));
+    }
+    case 'rename':
+    case 'relink': {
+      const dir = directoryOf(start);
+      const fromName = param('from_name');
+      const from = joinName(path, fromName, 'from_name');
+      const toDir = param('to_dir');
+      const target = toDir === null ? { cap: dir, path } : parseCapWithPath(toDir);
+      const to = joinName(target.path, param('to_name') ?? fromName, 'to_name');
+      await node.move(dir, from, directoryOf(target.cap), to, linkRequestOf(url));
+      return sendText(res, 200, '');
+    }
+    case 'stream-manifest':
+    case 'stream-deep-check': {
+      const resolved = path === '' ? start : (await node.resolvePath(directoryOf(start), path)).cap;
+      const dir = directoryOf(resolved);
+      const flag = (name: string) => param(name) === 'true';
+      const lines = t === 'stream-manifest' ? node.manifest(dir) : node.deepCheck(dir, { verify: flag('verify'), repair: flag('repair'), addLease: flag('add-lease') });
+      return sendJsonLines(res, lines);
+    }
+    case 'delete':
+    case 'unlink':
+      await node.unlink(directoryOf(start), joinName(path, param('name'), 'name'));
+      return sendText(res, 200, '');
+  }
+  throw new HttpError(400, `unknown t=${t ?? ''} for POST (use t=mkdir, t=rename, t=unlink, t=check, t=stream-manifest or t=stream-deep-check)`);
+}

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src-main/core/fec/kernel-wasm.ts'] },
+  { ignores: ['dist/**', 'node_modules/**', '.scratch/**', 'src-main/core/fec/kernel-wasm.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -200,3 +200,24 @@ describe('mutable files through the web API', () => {
     // Each write landed exactly once, however many of the ${conflicts} conflicts it went through.
   }, 120_000);
 });
+
+describe('mkdir-with-children', () => {
+  it('makes a directory holding the given children in one request; bad bodies change nothing', async () => {
+    const file = await text(await alice.call('PUT', '/uri', { body: randomBytes(3000) }), 200);
+    const sub = await text(await alice.call('POST', '/uri?t=mkdir'), 200);
+    const children = {
+      'a file': ['filenode', { ro_uri: file, metadata: { mtime: 1700000000 } }],
+      'ünïcode dir': ['dirnode', { rw_uri: sub }],
+    };
+    const dir = await text(await alice.call('POST', '/uri?t=mkdir-with-children', { body: JSON.stringify(children) }), 200);
+    expect(dir).toMatch(/^URI:DIR2-ED25519:/);
+    const listing = await json(bob, uriPath(dir));
+    expect(Object.keys(listing[1].children!).sort()).toEqual(['a file', 'ünïcode dir']);
+    expect(listing[1].children!['a file']![1]).toMatchObject({ ro_uri: file, size: 3000 });
+    expect(listing[1].children!['ünïcode dir']![1].rw_uri).toBe(sub);
+
+    expect(await errorOf(await alice.call('POST', '/uri?t=mkdir-with-children', { body: 'not json' }), 400)).toMatch(/JSON object/);
+    expect(await errorOf(await alice.call('POST', '/uri?t=mkdir-with-children', { body: JSON.stringify({ x: ['filenode', {}] }) }), 400)).toMatch(/child "x"/);
+    expect(await errorOf(await alice.call('POST', '/uri?t=mkdir-with-children', { body: JSON.stringify({ 'a/b': ['filenode', { ro_uri: file }] }) }), 400)).toMatch(/\//);
+  }, 60_000);
+});

@@ -22,6 +22,7 @@ import { LeaseCrawler, type CrawlResult } from '../storage/lease-crawler.js';
 import { startApiServer } from '../frontends/web/api-server.js';
 import type { CheckRequest, CheckResult, DeepCheckEntry, LinkRequest, NodeApi, NodeEvent, NodeStatistics, NodeStatus } from '../frontends/web/node-api.js';
 import { OPERATION_KINDS, OperationTracker } from './operations.js';
+import type { InitialChild } from '../grid/vdrive/index.js';
 import { NodeVdrive } from './node-vdrive.js';
 import { createMutableFile, overwriteMutableFile, readMutableFile, type MutableFileVersion } from './mutable-files.js';
 import { gridRootCap, gridRootKeys } from './grid-root.js';
@@ -212,8 +213,8 @@ export class NodeService implements NodeApi {
     return this.vdrive.list(dir);
   }
 
-  createDirectory(): Promise<DirectoryCap> {
-    return this.operations.run('directory', undefined, () => this.vdrive.createDirectory());
+  createDirectory(children: readonly InitialChild[] = []): Promise<DirectoryCap> {
+    return this.operations.run('directory', undefined, () => this.vdrive.createDirectory(children));
   }
 
   makeDirectory(dir: DirectoryCap, path: string): Promise<DirectoryCap> {

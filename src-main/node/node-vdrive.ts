@@ -22,6 +22,8 @@ import {
   type LinkMetadata,
   type ResolvedPath,
   type VdriveOptions,
+  createDirectoryWithChildren,
+  type InitialChild,
 } from '../grid/vdrive/index.js';
 
 export interface NodeVdriveContext {
@@ -61,8 +63,9 @@ export class NodeVdrive {
     }
   }
 
-  createDirectory(): Promise<DirectoryCap> {
-    return createDirectory(this.context.options());
+  createDirectory(children: readonly InitialChild[] = []): Promise<DirectoryCap> {
+    if (children.length === 0) return createDirectory(this.context.options());
+    return createDirectoryWithChildren(children, this.context.options());
   }
 
   /** Makes an empty directory at `path` (its parent must exist); returns its write cap. */

@@ -5,6 +5,7 @@ import type { MutableFileVersion } from '../../node/mutable-files.js';
 import type { HealthSummary } from '../../node/mutable-health.js';
 import type { ImmutableHealth } from '../../grid/checker.js';
 import type { ByteRange } from '../../core/immutable/decoder.js';
+import type { InitialChild } from '../../grid/vdrive/index.js';
 import type { OperationKind, OperationTotals, OperationView } from '../../node/operations.js';
 
 /** One storage server as status reports it. */
@@ -75,7 +76,8 @@ export interface NodeApi {
   /** a directory's entries, sorted by name; a read-only cap shows no write cap */
   listDirectory(dir: DirectoryCap): Promise<DirectoryEntry[]>;
   /** a new empty directory, linked nowhere */
-  createDirectory(): Promise<DirectoryCap>;
+  /** a new mutable directory, empty or holding `children` (published once) */
+  createDirectory(children?: readonly InitialChild[]): Promise<DirectoryCap>;
   /** a new empty directory at `path` (its parent must exist) */
   makeDirectory(dir: DirectoryCap, path: string): Promise<DirectoryCap>;
   /** links `cap` at `path` (its parent must exist); `overwrite` false refuses an existing name */

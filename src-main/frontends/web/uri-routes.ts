@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatCap, parseAnyCap, type Cap, type DirectoryCap } from '../../../src-shared/caps/index.js';
 import { MAX_MUTABLE_FILE_SIZE } from '../../core/mutable/index.js';
-import { NotADirectoryError } from '../../grid/vdrive/index.js';
+import { NotADirectoryError, type InitialChild } from '../../grid/vdrive/index.js';
 import { sendImmutableFile, sendMutableFile } from './file-response.js';
 import { HttpError } from './http-errors.js';
 import { sendJsonLines } from './json-lines.js';
@@ -99,6 +99,10 @@ async function handleBareUri({ req, res, url, options }: UriRequest): Promise<vo
     return sendText(res, 200, formatCap(cap));
   }
   if (req.method === 'POST' && url.searchParams.get('t') === 'mkdir') return sendText(res, 200, formatCap(await node.createDirectory()));
+  if (req.method === 'POST' && url.searchParams.get('t') === 'mkdir-with-children') {
+    const body = await readSmallBody(req, MAX_MUTABLE_FILE_SIZE, 'the children (JSON)');
+    return sendText(res, 200, formatCap(await node.createDirectory(initialChildrenOf(body))));
+  }
   throw new HttpError(404, `no such API: ${req.method} ${url.pathname}${url.search === '' ? '' : '?…'}`);
 }
 
@@ -201,4 +205,25 @@ async function postNode({ res, url, options }: UriRequest, start: Cap, path: str
       return sendText(res, 200, '');
   }
   throw new HttpError(400, `unknown t=${t ?? ''} for POST (use t=mkdir, t=rename, t=unlink, t=check, t=stream-manifest or t=stream-deep-check)`);
+}
+
+/**
+ * Tahoe's mkdir-with-children body: { NAME: ["filenode" | "dirnode", { "ro_uri"?, "rw_uri"?, "metadata"? }] }.
+ * The write cap is linked when given, else the read cap.
+ */
+function initialChildrenOf(body: Uint8Array): InitialChild[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    throw new HttpError(400, 'the children must be a JSON object: { name: ["filenode", { "ro_uri": CAP }] }');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'the children must be a JSON object of name → [type, { ro_uri, rw_uri }]');
+  return Object.entries(parsed).map(([name, value]) => {
+    const details = Array.isArray(value) ? (value[1] as Record<string, unknown> | undefined) : undefined;
+    const cap = details?.rw_uri ?? details?.ro_uri;
+    if (typeof cap !== 'string') throw new HttpError(400, `child ${JSON.stringify(name)}: expected ["filenode" or "dirnode", { "ro_uri": CAP }]`);
+    const metadata = details?.metadata;
+    return typeof metadata === 'object' && metadata !== null ? { name, cap, metadata: metadata as InitialChild['metadata'] } : { name, cap };
+  });
 }

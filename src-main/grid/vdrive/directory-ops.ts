@@ -1,6 +1,7 @@
 import type { Cap, DirectoryCap } from '../../../src-shared/caps/index.js';
 import { equalBytes } from '../../core/bytes.js';
-import type { DirectoryChild } from '../../core/dirnode/index.js';
+import { packMutableDirectory, type DirectoryChild } from '../../core/dirnode/index.js';
+import { generateWriterKeys } from '../../core/mutable/index.js';
 import { createMutable } from '../mutable/index.js';
 import { changeDirectory, readDirectoryChildren, writableFileOf } from './contents.js';
 import { childFor, childName, entryOf, type DirectoryEntry, type LinkMetadata } from './entries.js';
@@ -17,6 +18,31 @@ export interface LinkOptions {
 /** A new, empty mutable directory; returns its write cap. */
 export async function createDirectory(options: VdriveOptions): Promise<DirectoryCap> {
   const { cap } = await createMutable(new Uint8Array(0), options);
+  return { kind: 'dir', file: cap };
+}
+
+/** A child to link when a directory is made (Tahoe's mkdir-with-children). */
+export interface InitialChild {
+  readonly name: string;
+  readonly cap: string | Cap;
+  readonly metadata?: LinkMetadata;
+}
+
+/**
+ * A new mutable directory that already holds `children`, published once (not one publish
+ * per child). Names must be distinct after normalisation.
+ */
+export async function createDirectoryWithChildren(children: readonly InitialChild[], options: VdriveOptions): Promise<DirectoryCap> {
+  const keys = generateWriterKeys();
+  const now = nowOf(options);
+  const seen = new Set<string>();
+  const entries = children.map((child) => {
+    const name = childName(child.name);
+    if (seen.has(name)) throw new ChildExistsError(`two children are named ${JSON.stringify(name)}`);
+    seen.add(name);
+    return childFor(name, child.cap, child.metadata ?? {}, undefined, now);
+  });
+  const { cap } = await createMutable(packMutableDirectory(entries, keys.writekey), { ...options, keys });
   return { kind: 'dir', file: cap };
 }
 

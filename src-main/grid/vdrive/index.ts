@@ -3,6 +3,6 @@
 export { ChildExistsError, DirectoryPathError, NoSuchChildError, NotADirectoryError, ReadOnlyDirectoryError } from './errors.js';
 export type { VdriveOptions } from './options.js';
 export type { DirectoryEntry, LinkMetadata } from './entries.js';
-export { createDirectory, linkChild, listDirectory, mkdirChild, moveChild, renameChild, unlinkChild, type LinkOptions } from './directory-ops.js';
+export { createDirectory, createDirectoryWithChildren, linkChild, listDirectory, mkdirChild, moveChild, renameChild, unlinkChild, type InitialChild, type LinkOptions } from './directory-ops.js';
 export { resolvePath, splitPath, type ResolvedPath } from './paths.js';
 export { createImmutableDirectory, type ImmutableChild } from './immutable-directory.js';

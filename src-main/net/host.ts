@@ -98,6 +98,10 @@ export async function createCairnHost(options: CairnHostOptions): Promise<CairnH
       identify: identify(),
       ping: ping(),
     },
+    // A busy connection (megabytes queued in its streams) can take longer than the monitor's
+    // ping deadline to answer; libp2p would then abort a healthy connection mid-upload.
+    // Dead peers still show up as failed requests and closed sockets.
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     connectionManager: loopback
       ? {
           inboundConnectionThreshold: 1_000,

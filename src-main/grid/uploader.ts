@@ -51,6 +51,8 @@ export interface UploadResult {
 }
 
 const DEFAULT_MAX_SEGMENT_SIZE = 1024 * 1024;
+/** Shares up to this size are assembled in memory and written in one request. */
+const SMALL_SHARE_BYTES = 64 * 1024;
 /** Segments whose blocks are being written at once (memory: this many segments × N/K). */
 const SEGMENTS_IN_FLIGHT = 3;
 
@@ -168,6 +170,8 @@ async function uploadAttempt(
   let placement: ReadonlyMap<string, ReadonlySet<number>> = new Map();
   let happiness = 0;
   let start: ChkEncodeStart | undefined;
+  /** each share whole, by share number, when they are small */
+  let small: Map<number, Uint8Array> | undefined;
   const segmentWrites = new InFlight(SEGMENTS_IN_FLIGHT);
   const abortAll = async () => {
     await segmentWrites.settle();
@@ -180,13 +184,25 @@ async function uploadAttempt(
         start = event;
         const servers = options.servers.filter((s) => !excluded.has(s.id));
         ({ writers, placement, happiness } = await placeShares(event, servers, options));
+        if (event.shareSize <= SMALL_SHARE_BYTES) {
+          // A small file's shares are built whole and sent in one write each: every
+          // request costs far more than its bytes.
+          small = new Map(writers.map((w) => [w.shareNumber, new Uint8Array(event.shareSize)]));
+          for (const share of small.values()) share.set(event.header, 0);
+          continue;
+        }
         // Header, blocks and trailers go out without waiting on each other (a round trip
-        // each, for a small file); close waits for all of them.
+        // each); close waits for all of them.
         await segmentWrites.add(writeAll(writers, () => [0, event.header]));
       } else if (event.type === 'segment') {
         const { dataOffset } = start!.layout;
         const blockSize = start!.geometry.blockSize;
         const { bytesDone } = event;
+        if (small !== undefined) {
+          for (const [shareNumber, share] of small) share.set(event.blocks[shareNumber]!, dataOffset + event.index * blockSize);
+          options.onProgress?.(bytesDone, uploadable.size);
+          continue;
+        }
         // Up to SEGMENTS_IN_FLIGHT segments are being sent at once, so the network never
         // waits for a round trip between segments (the encoder's blocks are not reused).
         await segmentWrites.add(
@@ -196,7 +212,13 @@ async function uploadAttempt(
         );
       } else {
         const trailerOffset = start!.layout.plaintextTreeOffset;
-        await segmentWrites.add(writeAll(writers, (w) => [trailerOffset, event.trailers[w.shareNumber]!]));
+        if (small !== undefined) {
+          const shares = small;
+          for (const [shareNumber, share] of shares) share.set(event.trailers[shareNumber]!, trailerOffset);
+          await segmentWrites.add(writeAll(writers, (w) => [0, shares.get(w.shareNumber)!]));
+        } else {
+          await segmentWrites.add(writeAll(writers, (w) => [trailerOffset, event.trailers[w.shareNumber]!]));
+        }
         await segmentWrites.drain();
         await Promise.all(
           writers.map((w) => w.writer.close().catch((error: unknown) => Promise.reject(new ServerFailedError(w.server.id, error)))),

@@ -120,6 +120,7 @@ export interface RemoteAllocation {
 
 const DEFAULT_MAX_CONCURRENT_REQUESTS = 16;
 const DEFAULT_WRITE_WINDOW = 4;
+const VERSION_CACHE_MS = 30_000;
 
 /** A FIFO counting semaphore. */
 class Slots {
@@ -194,6 +195,7 @@ export class RemoteStorageServer {
   readonly #limits: RequestLimits;
   readonly #requests: Slots;
   readonly #writeWindow: number;
+  #version: { readonly answer: VersionResponse; readonly at: number } | undefined;
 
   /**
    * @param addrs the server's multiaddrs (with or without /p2p/<peerId>); if empty, libp2p
@@ -210,10 +212,19 @@ export class RemoteStorageServer {
     this.#writeWindow = positiveInteger(options.writeWindow ?? DEFAULT_WRITE_WINDOW, 'writeWindow');
   }
 
+  /**
+   * The server's version and space. An answer is reused for VERSION_CACHE_MS: every upload
+   * asks each candidate server, and its limits change slowly (a full server still refuses
+   * allocations itself).
+   */
   async version(options: CallOptions = {}): Promise<VersionResponse> {
+    const cached = this.#version;
+    if (cached !== undefined && Date.now() - cached.at < VERSION_CACHE_MS) return cached.answer;
     const request: StorageRequest = { kind: 'version' };
     const response = await this.exchange(request, undefined, options);
-    return this.#parsed(request, () => parseVersionResponse(response.head));
+    const answer = this.#parsed(request, () => parseVersionResponse(response.head));
+    this.#version = { answer, at: Date.now() };
+    return answer;
   }
 
   /**

@@ -42,7 +42,7 @@ export async function overwriteMutableFile(cap: MutableWriteCap, contents: Uint8
     cap,
     (_current, info) => {
       if (ifVersion !== undefined && versionTagOf(info) !== ifVersion) {
-        throw new MutableVersionChangedError('the mutable file was changed by someone else since the version you read: read it again and redo your change');
+        throw new MutableVersionChangedError('the mutable file was changed by someone else since the version you read: read it again, and redo your change if it is not there (a write that met a conflict can still have landed)');
       }
       return contents;
     },

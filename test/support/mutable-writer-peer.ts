@@ -48,7 +48,8 @@ let conflicts = 0;
 try {
   for (let i = 0; i < appends; i++) {
     const line = Buffer.from(`${writer} ${i}\n`);
-    const result = await modifyMutable(cap, (current) => new Uint8Array(Buffer.concat([current, line])), options);
+    // idempotent, as modifyMutable requires: a retry may find this line landed already
+    const result = await modifyMutable(cap, (current) => (Buffer.from(current).includes(line) ? undefined : new Uint8Array(Buffer.concat([current, line]))), options);
     conflicts += result.attempts - 1;
   }
   process.stdout.write(`${JSON.stringify({ conflicts })}\n`);

@@ -36,8 +36,12 @@ const DEFAULT_BACKOFF_MS = 50;
  * Reads the newest version, applies `modifier`, and publishes the result; on
  * MutableConflictError it waits (exponential backoff with jitter), reads the newest version
  * again and applies `modifier` to that, so no writer's change is lost. A publish that was
- * "surprised" but whose version still ended up the newest counts as done, so a change is
- * never applied twice.
+ * "surprised" but whose version still ended up the newest counts as done.
+ *
+ * The modifier must be idempotent (as Tahoe requires of its modifiers, and as directory
+ * edits are: "set this name to this cap"). A publish that met a conflict can still have
+ * left its version readable, and another writer can build on it before our retry reads the
+ * grid: the retry then sees its own change already there, and must leave it as it is.
  */
 export async function modifyMutable(cap: MutableWriteCap, modifier: MutableModifier, options: ModifyOptions): Promise<ModifiedVersion> {
   const attempts = options.attempts ?? DEFAULT_ATTEMPTS;

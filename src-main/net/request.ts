@@ -30,7 +30,7 @@ import {
   writeFrame,
   type JsonValue,
 } from './frames.js';
-import { streamPoolOf, type PooledStream } from './stream-pool.js';
+import { closeOrAbort, streamPoolOf, type PooledStream } from './stream-pool.js';
 
 export type { JsonValue } from './frames.js';
 
@@ -453,7 +453,7 @@ async function serveExchange(
   }
   if (head === undefined) {
     // the client closed its side between requests: done
-    await Promise.resolve(stream.close({ signal: AbortSignal.timeout(2_000) })).catch(() => stream.abort(new Error('close failed')));
+    await closeOrAbort(stream);
     return false;
   }
 
@@ -642,7 +642,7 @@ export async function sendRequest(
       pool.release(pooled);
     } else {
       reader.release();
-      if (reusable) void Promise.resolve(stream.close({ signal: AbortSignal.timeout(2_000) })).catch(() => stream.abort(new Error('close failed')));
+      if (reusable) void closeOrAbort(stream);
     }
   }
 }

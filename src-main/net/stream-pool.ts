@@ -84,7 +84,7 @@ class StreamPool {
     const idle = this.#idle.get(key) ?? [];
     if (!isReusable(stream) || reader.bufferedBytes > 0 || idle.length >= MAX_IDLE_PER_KEY) {
       reader.release();
-      void Promise.resolve(stream.close()).catch(() => stream.abort(new Error('close failed')));
+      void closeOrAbort(stream);
       return;
     }
     const entry: IdleEntry = { stream, reader, key };
@@ -116,7 +116,7 @@ class StreamPool {
   #expire(entry: IdleEntry): void {
     if (!this.#remove(entry)) return;
     entry.reader.release();
-    void Promise.resolve(entry.stream.close()).catch(() => entry.stream.abort(new Error('close failed')));
+    void closeOrAbort(entry.stream);
   }
 
   /** Takes the entry out of the idle list; false if it was not there. */
@@ -133,6 +133,15 @@ class StreamPool {
   #forget(entry: IdleEntry): void {
     clearTimeout(entry.timer);
     if (this.#byStream.get(entry.stream) === entry) this.#byStream.delete(entry.stream);
+  }
+}
+
+/** Closes a stream we are done with, within 2 s (a peer that stopped reading gets a reset). */
+export async function closeOrAbort(stream: Stream): Promise<void> {
+  try {
+    await stream.close({ signal: AbortSignal.timeout(2_000) });
+  } catch {
+    stream.abort(new Error('close failed'));
   }
 }
 

@@ -4,20 +4,10 @@ import { mutableStorageIndexOf, type MutableFileCap } from '../../src-shared/cap
 import { happiness } from '../grid/placement/happiness.js';
 import { recoverableVersions, updateServermap, versionsOf } from '../grid/mutable/index.js';
 import type { GridServer } from '../grid/grid-server.js';
+import type { ImmutableHealth } from '../grid/checker.js';
 
 /** The part of a check result that immutable and mutable files share. */
-export interface HealthSummary {
-  readonly healthy: boolean;
-  readonly recoverable: boolean;
-  readonly sharesNeeded: number;
-  readonly sharesTotal: number;
-  readonly sharesFound: number;
-  readonly serversWithShares: number;
-  readonly happiness: number;
-  readonly happy: number;
-  readonly repaired?: boolean;
-  readonly summary: string;
-}
+export type HealthSummary = Omit<ImmutableHealth, 'corruptShares'>;
 
 export async function checkMutableShares(cap: MutableFileCap, options: { readonly servers: readonly GridServer[]; readonly happy: number }): Promise<HealthSummary> {
   const map = await updateServermap(mutableStorageIndexOf(cap), cap.fingerprint, options);

@@ -46,7 +46,7 @@ export async function sendImmutableFile(cap: FileCap, req: IncomingMessage, res:
   const answer = rangeAndHeaders(req, res, size, {});
   if (answer === undefined) return;
   const { range, status, headers } = answer;
-  if (size === 0 || (range !== undefined && range.end === range.start)) {
+  if (size === 0) {
     res.writeHead(status, headers);
     res.end();
     return;

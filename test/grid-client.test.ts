@@ -92,6 +92,29 @@ describe('upload and download over real storage backends', () => {
     expect((await Promise.all(servers.map(shareFiles))).flat().length).toBe(before);
   });
 
+  it('a small file: whole shares put in one request per server, reused by a second upload, placed around a failed server', async () => {
+    const servers = await grid(10);
+    const data = randomBytes(5000);
+    const first = await uploadImmutable(bytesUploadable(data), { servers, encoding, leaseSecret, convergenceSecret });
+    expect(first.happiness).toBeGreaterThanOrEqual(7);
+    const before = (await Promise.all(servers.map(shareFiles))).flat().length;
+    expect(before).toBe(10);
+    for (const s of servers) expect((await s.backend.stats()).openWriters).toBe(0);
+    const second = await uploadImmutable(bytesUploadable(data), { servers, encoding, leaseSecret, convergenceSecret });
+    expect(formatCap(second.cap)).toBe(formatCap(first.cap));
+    expect((await Promise.all(servers.map(shareFiles))).flat().length).toBe(before);
+
+    // A real fault: one server's share directory is replaced by a file, so its writes fail.
+    const other = randomBytes(5000);
+    const failed = servers[3]!;
+    await rm(join(failed.dir, 'shares'), { recursive: true, force: true });
+    await writeFile(join(failed.dir, 'shares'), 'not a directory');
+    const third = await uploadImmutable(bytesUploadable(other), { servers, encoding, leaseSecret, convergenceSecret });
+    expect(third.happiness).toBeGreaterThanOrEqual(7);
+    expect(third.placement.has(failed.id)).toBe(false);
+    expect(sameBytes(await download(third.cap, servers.filter((s) => s !== failed)), other)).toBe('same');
+  });
+
   it('too few servers: a clear error and no share anywhere', async () => {
     const servers = await grid(4);
     const upload = uploadImmutable(bytesUploadable(randomBytes(100_000)), { servers, encoding, leaseSecret });

@@ -153,6 +153,40 @@ describe('lifecycle and limits', () => {
     expect(s.logs.some((line) => line.startsWith('[error]'))).toBe(false);
   });
 
+  it('puts whole shares in one request, final at once, and lists them with their first bytes', async () => {
+    const s = await setup();
+    const si = bytes(16);
+    const shares = new Map([0, 3, 7].map((n) => [n, bytes(3000)]));
+    const put = await s.remote.putShares(si, bytes(32), bytes(32), shares);
+    expect(put).toEqual({ alreadyHave: [], written: [0, 3, 7], refused: [], refusedBecause: undefined });
+    expect(await incomingFiles(s.dir)).toEqual([]);
+    const again = await s.remote.putShares(si, bytes(32), bytes(32), new Map([[3, bytes(3000)], [4, bytes(3000)]]));
+    expect(again).toMatchObject({ alreadyHave: [0, 3, 7], written: [4] });
+    expect([...(await s.backend.getBuckets(si)).keys()].sort((a, b) => a - b)).toEqual([0, 3, 4, 7]);
+
+    const listed = await s.remote.getBuckets(si, { prefetchBytes: 1000 });
+    expect([...listed.keys()]).toEqual([0, 3, 4, 7]);
+    const reader = listed.get(3)!;
+    expect(reader.prefix).toEqual(shares.get(3)!.subarray(0, 1000));
+    expect(await reader.read(10, 100)).toEqual(shares.get(3)!.subarray(10, 110));
+    expect(await reader.read(900, 2000)).toEqual(shares.get(3)!.subarray(900, 2900)); // past the prefix: asked
+    const whole = (await s.remote.getBuckets(si, { prefetchBytes: 16 * 1024 })).get(7)!;
+    expect(whole.prefix).toEqual(shares.get(7));
+    expect(await whole.read(0, 64 * 1024)).toEqual(shares.get(7));
+    expect(s.logs.some((line) => /^\[info\] storage: put-shares [a-z2-7]{26} shares \[3,4\] of 3000 bytes from 12D3\S+: written \[4\]/.test(line))).toBe(true);
+  });
+
+  it('refuses a put-shares whose body is not its shares', async () => {
+    const s = await setup();
+    const si = bytes(16);
+    const secret = bytes(32);
+    const request = { kind: 'put-shares', storageIndex: si, renewSecret: secret, cancelSecret: secret, shareNumbers: [1, 2], shareSize: 100 } as unknown as StorageRequest;
+    await expect(s.remote.exchange(request, bytes(150), {})).rejects.toMatchObject({ code: 'bad-request' });
+    expect((await s.backend.getBuckets(si)).size).toBe(0);
+    expect(await incomingFiles(s.dir)).toEqual([]);
+    await expect(s.remote.putShares(si, secret, secret, new Map([[1, bytes(10)], [2, bytes(11)]]))).rejects.toThrow(/same size/);
+  });
+
   it('logs through the injected function', async () => {
     const s = await setup();
     await s.remote.allocateBuckets(bytes(16), bytes(32), bytes(32), [7], 10);
@@ -173,7 +207,9 @@ describe('messages', () => {
       { kind: 'write', storageIndex, shareNumber: 3, offset: 7, length: MiB },
       { kind: 'close', storageIndex, shareNumber: 3 },
       { kind: 'abort', storageIndex, shareNumber: 255 },
-      { kind: 'list', storageIndex },
+      { kind: 'list', storageIndex, prefixLength: 0 },
+      { kind: 'list', storageIndex, prefixLength: 16 * 1024 },
+      { kind: 'put-shares', storageIndex, renewSecret, cancelSecret, shareNumbers: [0, 9], shareSize: 64 * 1024 },
       { kind: 'read', storageIndex, shareNumber: 0, offset: 2 ** 50, length: 4 * MiB },
       { kind: 'add-lease', storageIndex, renewSecret, cancelSecret },
       { kind: 'renew-lease', storageIndex, renewSecret },
@@ -185,8 +221,17 @@ describe('messages', () => {
     }
   });
 
+  it('limits put-shares and list prefixes', () => {
+    const secret = base32Encode(bytes(32));
+    const put = { kind: 'put-shares', storageIndex: si, renewSecret: secret, cancelSecret: secret, shareNumbers: [0, 1], shareSize: 10 };
+    expect(() => parseStorageRequest({ ...put, shareSize: 64 * 1024 + 1 })).toThrow(/"shareSize" is 65537, more than the limit of 65536/);
+    const many = Array.from({ length: 17 }, (_, n) => n);
+    expect(() => parseStorageRequest({ ...put, shareNumbers: many, shareSize: 64 * 1024 })).toThrow(/17 shares of 65536 bytes are more than the 1048576 bytes/);
+    expect(() => parseStorageRequest({ kind: 'list', storageIndex: si, prefixLength: 16 * 1024 + 1 })).toThrow(/"prefixLength" is 16385, more than the limit/);
+  });
+
   it('sorts share numbers and checks answers against the request', () => {
-    expect(parseStorageRequest({ kind: 'list', storageIndex: si })).toMatchObject({ kind: 'list' });
+    expect(parseStorageRequest({ kind: 'list', storageIndex: si })).toMatchObject({ kind: 'list', prefixLength: 0 });
     const answer = { alreadyHave: [9, 1], allocated: [3, 2], refused: [], refusedBecause: null };
     expect(parseAllocateResponse(answer, [2, 3])).toEqual({ alreadyHave: [1, 9], allocated: [2, 3], refused: [], refusedBecause: undefined });
     expect(() => parseAllocateResponse(answer, [2])).toThrow(/share 3 was not asked for/);

@@ -30,11 +30,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * A file this small per needed share has shares of at most about SHARE_PREFETCH_BYTES (its
+ * blocks plus about 1 KiB of hashes and UEB): servers send each whole share with the list, so
+ * the download takes one round trip. The bytes of unused shares cost less than a round trip.
+ */
+const SHARE_PREFETCH_BYTES = 16 * 1024;
+const PREFETCH_BYTES_PER_NEEDED_SHARE = 8 * 1024;
+
 /** Asks every server (in ring order) which shares it holds; one source per share number. */
-async function locateShares(storageIndex: Uint8Array, options: DownloadOptions): Promise<Map<number, LocatedShare>> {
+async function locateShares(storageIndex: Uint8Array, options: DownloadOptions, prefetchBytes: number): Promise<Map<number, LocatedShare>> {
   const servers = permuteServers(storageIndex, options.servers);
+  const hints = prefetchBytes > 0 ? { prefetchBytes } : {};
   const answers = await Promise.all(
-    servers.map((server) => withTimeout(server.api.getBuckets(storageIndex).catch(() => undefined), options.queryTimeoutMs ?? 15_000)),
+    servers.map((server) => withTimeout(server.api.getBuckets(storageIndex, hints).catch(() => undefined), options.queryTimeoutMs ?? 15_000)),
   );
   const located = new Map<number, LocatedShare>();
   answers.forEach((readers, i) => {
@@ -65,7 +74,8 @@ export async function* downloadImmutable(cap: FileCap, options: DownloadOptions)
   }
   if (cap.kind !== 'chk') throw new Error('a verify cap cannot read a file: give its read cap (URI:CHK:…)');
   const storageIndex = storageIndexOfKey(cap.key);
-  const located = await locateShares(storageIndex, options);
+  const small = cap.size <= PREFETCH_BYTES_PER_NEEDED_SHARE * cap.neededShares;
+  const located = await locateShares(storageIndex, options, small ? SHARE_PREFETCH_BYTES : 0);
   if (located.size < cap.neededShares) {
     throw new NotEnoughSharesFoundError(
       `found ${located.size} of the ${cap.neededShares} shares needed to rebuild the file, on ${options.servers.length} connected storage server${options.servers.length === 1 ? '' : 's'}`,

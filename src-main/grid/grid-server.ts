@@ -18,6 +18,16 @@ export interface ShareReader {
   readonly size: number;
 }
 
+/** What putShares did with each share asked for. */
+export interface SharePutResult {
+  /** every share the server holds for the storage index, not only those asked for */
+  readonly alreadyHave: readonly number[];
+  /** shares written and final */
+  readonly written: readonly number[];
+  readonly refused: readonly number[];
+  readonly refusedBecause?: string;
+}
+
 export interface ShareAllocation {
   readonly alreadyHave: readonly number[];
   readonly writers: ReadonlyMap<number, ShareWriter>;
@@ -68,7 +78,10 @@ export interface StorageServerApi {
     shareNumbers: Iterable<number>,
     allocatedSize: number,
   ): Promise<ShareAllocation>;
-  getBuckets(storageIndex: Uint8Array): Promise<ReadonlyMap<number, ShareReader>>;
+  /** Allocates, writes and closes whole shares (all the same size) at once: for small files. */
+  putShares(storageIndex: Uint8Array, renewSecret: Uint8Array, cancelSecret: Uint8Array, shares: ReadonlyMap<number, Uint8Array>): Promise<SharePutResult>;
+  /** The final shares held; a remote server sends each one's first `prefetchBytes` with the list. */
+  getBuckets(storageIndex: Uint8Array, hints?: { readonly prefetchBytes?: number }): Promise<ReadonlyMap<number, ShareReader>>;
   addLease(storageIndex: Uint8Array, renewSecret: Uint8Array, cancelSecret: Uint8Array): Promise<unknown>;
   adviseCorruptShare(shareType: 'immutable' | 'mutable', storageIndex: Uint8Array, shareNumber: number, reason: string): Promise<unknown>;
   /** Tahoe's slot_readv ('all': every mutable share held; an empty list: none). */

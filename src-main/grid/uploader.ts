@@ -173,6 +173,7 @@ async function uploadAttempt(
   /** each share whole, by share number, when they are small */
   let small: Map<number, Uint8Array> | undefined;
   const segmentWrites = new InFlight(SEGMENTS_IN_FLIGHT);
+  const servers = options.servers.filter((s) => !excluded.has(s.id));
   const abortAll = async () => {
     await segmentWrites.settle();
     await Promise.all(writers.map((w) => w.writer.abort().catch(() => undefined)));
@@ -182,15 +183,14 @@ async function uploadAttempt(
     for await (const event of encodeChk(uploadable.open(), { ...params, size: uploadable.size, key, segmentEncoder: options.segmentEncoder })) {
       if (event.type === 'start') {
         start = event;
-        const servers = options.servers.filter((s) => !excluded.has(s.id));
-        ({ writers, placement, happiness } = await placeShares(event, servers, options));
         if (event.shareSize <= SMALL_SHARE_BYTES) {
-          // A small file's shares are built whole and sent in one write each: every
-          // request costs far more than its bytes.
-          small = new Map(writers.map((w) => [w.shareNumber, new Uint8Array(event.shareSize)]));
+          // A small file's shares are built whole, then placed and written in one request
+          // per server: every round trip costs far more than its bytes.
+          small = new Map(Array.from({ length: params.totalShares }, (_, n) => [n, new Uint8Array(event.shareSize)]));
           for (const share of small.values()) share.set(event.header, 0);
           continue;
         }
+        ({ writers, placement, happiness } = await placeShares(event, servers, options));
         // Header, blocks and trailers go out without waiting on each other (a round trip
         // each); close waits for all of them.
         await segmentWrites.add(writeAll(writers, () => [0, event.header]));
@@ -213,9 +213,9 @@ async function uploadAttempt(
       } else {
         const trailerOffset = start!.layout.plaintextTreeOffset;
         if (small !== undefined) {
-          const shares = small;
-          for (const [shareNumber, share] of shares) share.set(event.trailers[shareNumber]!, trailerOffset);
-          await segmentWrites.add(writeAll(writers, (w) => [0, shares.get(w.shareNumber)!]));
+          for (const [shareNumber, share] of small) share.set(event.trailers[shareNumber]!, trailerOffset);
+          ({ placement, happiness } = await putSmallShares(start!, small, servers, options));
+          return { cap: event.cap satisfies ChkReadCap, placement, happiness };
         } else {
           await segmentWrites.add(writeAll(writers, (w) => [trailerOffset, event.trailers[w.shareNumber]!]));
         }
@@ -253,10 +253,8 @@ async function placeShares(
   options: UploadOptions,
 ): Promise<{ writers: OpenWriter[]; placement: ReadonlyMap<string, ReadonlySet<number>>; happiness: number }> {
   const { storageIndex, shareSize } = start;
-  const { happy, total } = options.encoding;
   const timeout = options.queryTimeoutMs ?? 15_000;
-  const byId = new Map(servers.map((s) => [s.id, s]));
-  const candidates = uploadCandidates(permuteServers(storageIndex, servers), total);
+  const candidates = uploadCandidates(permuteServers(storageIndex, servers), options.encoding.total);
   const answers = await Promise.all(
     candidates.map(async (server): Promise<PlacementServer | undefined> => {
       try {
@@ -271,9 +269,78 @@ async function placeShares(
       }
     }),
   );
+  const writers: OpenWriter[] = [];
+  try {
+    const placed = await placeUntilHappy(storageIndex, servers, answers, options, async (server, shares, secrets) => {
+      const allocation = await withTimeout(
+        server.api.allocateBuckets(storageIndex, secrets.renew, secrets.cancel, shares, shareSize),
+        timeout,
+        `allocating shares on ${server.nickname}`,
+      );
+      for (const [shareNumber, writer] of allocation.writers) writers.push({ server, shareNumber, writer });
+      return { held: [...allocation.alreadyHave, ...allocation.writers.keys()], refused: allocation.refused.length > 0 };
+    });
+    return { writers, ...placed };
+  } catch (error) {
+    await Promise.all(writers.map((w) => w.writer.abort().catch(() => undefined)));
+    throw error;
+  }
+}
+
+/**
+ * Places a small file's whole shares with one put-shares request per server and round, and
+ * no query first: a server says which shares it already held in its answer, as Tahoe's
+ * allocate_buckets does. A share put is final when answered, so there is nothing to abort.
+ */
+async function putSmallShares(
+  start: ChkEncodeStart,
+  shares: ReadonlyMap<number, Uint8Array>,
+  servers: readonly GridServer[],
+  options: UploadOptions,
+): Promise<{ placement: ReadonlyMap<string, ReadonlySet<number>>; happiness: number }> {
+  const { storageIndex, shareSize } = start;
+  const timeout = options.queryTimeoutMs ?? 15_000;
+  const candidates = uploadCandidates(permuteServers(storageIndex, servers), options.encoding.total);
+  const answers = await Promise.all(
+    candidates.map(async (server): Promise<PlacementServer | undefined> => {
+      try {
+        // a remote server's version is cached: usually no round trip
+        const version = await withTimeout(server.api.version(), timeout, `asking ${server.nickname} for its version`);
+        return { id: server.id, writable: version.maximumImmutableShareSize >= shareSize, existingShares: new Set<number>() };
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return placeUntilHappy(storageIndex, servers, answers, options, async (server, wanted, secrets) => {
+    const put = await withTimeout(
+      server.api.putShares(storageIndex, secrets.renew, secrets.cancel, new Map([...wanted].map((n) => [n, shares.get(n)!]))),
+      timeout,
+      `putting shares on ${server.nickname}`,
+    );
+    return { held: [...put.alreadyHave, ...put.written], refused: put.refused.length > 0 };
+  });
+}
+
+/** Puts (or allocates) `shares` on `server`: the shares it now holds or will, and whether it refused any. */
+type PlaceOnServer = (
+  server: GridServer,
+  shares: ReadonlySet<number>,
+  secrets: { readonly renew: Uint8Array; readonly cancel: Uint8Array },
+) => Promise<{ readonly held: Iterable<number>; readonly refused: boolean }>;
+
+/** Plans, places, and replans around refusals and failures until happy, or throws UploadUnhappinessError. */
+async function placeUntilHappy(
+  storageIndex: Uint8Array,
+  servers: readonly GridServer[],
+  answers: readonly (PlacementServer | undefined)[],
+  options: UploadOptions,
+  place: PlaceOnServer,
+): Promise<{ placement: ReadonlyMap<string, ReadonlySet<number>>; happiness: number }> {
+  const { happy, total } = options.encoding;
+  const byId = new Map(servers.map((s) => [s.id, s]));
   let request: PlacementRequest = { servers: answers.filter((a) => a !== undefined), totalShares: total, happy };
   let plan = planSharePlacement(request);
-  const writers: OpenWriter[] = [];
   const everWritable = new Set(request.servers.filter((s) => s.writable).map((s) => s.id));
   for (let round = 0; round < 2 * total && plan.isHappy && plan.allocations.size > 0; round++) {
     const accepted = new Map<string, Set<number>>();
@@ -284,18 +351,9 @@ async function placeShares(
         const server = byId.get(id)!;
         const secrets = deriveBucketLeaseSecrets(options.leaseSecret, storageIndex, server.leaseSeed);
         try {
-          const allocation = await withTimeout(
-            server.api.allocateBuckets(storageIndex, secrets.renew, secrets.cancel, shares, shareSize),
-            timeout,
-            `allocating shares on ${server.nickname}`,
-          );
-          const got = new Set<number>(allocation.alreadyHave.filter((n) => shares.has(n)));
-          for (const [shareNumber, writer] of allocation.writers) {
-            got.add(shareNumber);
-            writers.push({ server, shareNumber, writer });
-          }
-          accepted.set(id, got);
-          if (allocation.refused.length > 0) refused.push(id);
+          const answer = await place(server, shares, secrets);
+          accepted.set(id, new Set([...answer.held].filter((n) => shares.has(n))));
+          if (answer.refused) refused.push(id);
         } catch {
           failed.push(id);
         }
@@ -305,7 +363,6 @@ async function placeShares(
     ({ request, plan } = replanSharePlacement(request, { accepted, refused, failed }));
   }
   if (!plan.isHappy) {
-    await Promise.all(writers.map((w) => w.writer.abort().catch(() => undefined)));
     throw new UploadUnhappinessError(
       unhappinessMessage({
         happy,
@@ -316,5 +373,5 @@ async function placeShares(
       }),
     );
   }
-  return { writers, placement: plan.placement, happiness: plan.happiness };
+  return { placement: plan.placement, happiness: plan.happiness };
 }

@@ -1,4 +1,4 @@
-import type { GridServer, ShareAllocation, StorageServerApi } from './grid-server.js';
+import type { GridServer, ShareAllocation, SharePutResult, StorageServerApi } from './grid-server.js';
 
 /** Share numbers, per server id, that failed verification on that server. */
 export type BadSharesByServer = ReadonlyMap<string, ReadonlySet<number>>;
@@ -19,7 +19,7 @@ function hidingShares(api: StorageServerApi, hidden: ReadonlySet<number>): Stora
   const visible = (shareNumber: number) => !hidden.has(shareNumber);
   return {
     version: () => api.version(),
-    getBuckets: async (storageIndex) => new Map([...(await api.getBuckets(storageIndex))].filter(([shareNumber]) => visible(shareNumber))),
+    getBuckets: async (storageIndex, hints) => new Map([...(await api.getBuckets(storageIndex, hints))].filter(([shareNumber]) => visible(shareNumber))),
     allocateBuckets: async (storageIndex, renewSecret, cancelSecret, shareNumbers, allocatedSize): Promise<ShareAllocation> => {
       const wanted = [...shareNumbers];
       const refusedHere = wanted.filter((n) => !visible(n));
@@ -32,6 +32,18 @@ function hidingShares(api: StorageServerApi, hidden: ReadonlySet<number>): Stora
         ...(refusedHere.length > 0
           ? { refusedBecause: 'holds a corrupt copy of the share' }
           : allocation.refusedBecause === undefined ? {} : { refusedBecause: allocation.refusedBecause }),
+      };
+    },
+    putShares: async (storageIndex, renewSecret, cancelSecret, shares): Promise<SharePutResult> => {
+      const refusedHere = [...shares.keys()].filter((n) => !visible(n));
+      const put = await api.putShares(storageIndex, renewSecret, cancelSecret, new Map([...shares].filter(([n]) => visible(n))));
+      return {
+        alreadyHave: put.alreadyHave.filter(visible),
+        written: put.written,
+        refused: [...put.refused, ...refusedHere],
+        ...(refusedHere.length > 0
+          ? { refusedBecause: 'holds a corrupt copy of the share' }
+          : put.refusedBecause === undefined ? {} : { refusedBecause: put.refusedBecause }),
       };
     },
     addLease: (storageIndex, renewSecret, cancelSecret) => api.addLease(storageIndex, renewSecret, cancelSecret),

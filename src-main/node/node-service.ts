@@ -20,7 +20,7 @@ import { serveStorage, type StorageService } from '../net/storage-protocol/serve
 import { StorageBackend } from '../storage/backend.js';
 import { LeaseCrawler, type CrawlResult } from '../storage/lease-crawler.js';
 import { startApiServer } from '../frontends/web/api-server.js';
-import type { CheckRequest, CheckResult, DeepCheckEntry, LinkRequest, NodeApi, NodeEvent, NodeStatistics, NodeStatus } from '../frontends/web/node-api.js';
+import type { CheckRequest, CheckResult, DeepCheckEntry, LinkRequest, NodeApi, NodeEvent, NodeStatistics, NodeStatus, UploadBody } from '../frontends/web/node-api.js';
 import { OPERATION_KINDS, OperationTracker } from './operations.js';
 import type { InitialChild } from '../grid/vdrive/index.js';
 import { NodeVdrive } from './node-vdrive.js';
@@ -160,11 +160,13 @@ export class NodeService implements NodeApi {
     return remote;
   }
 
-  async uploadFile(path: string, size: number): Promise<FileCap> {
+  async uploadFile(body: UploadBody): Promise<FileCap> {
     const started = Date.now();
+    const size = 'bytes' in body ? body.bytes.length : body.size;
+    const open = 'bytes' in body ? async function* () { yield body.bytes; } : () => readFileChunks(body.path);
     const result = await this.operations.run('upload', size, (operation) =>
       uploadImmutable(
-        { size, open: () => readFileChunks(path) },
+        { size, open },
         {
           servers: this.gridServers(),
           encoding: uploadEncoding(this.node),
@@ -225,11 +227,12 @@ export class NodeService implements NodeApi {
     return this.operations.run('directory', undefined, () => this.vdrive.link(dir, path, cap, options));
   }
 
-  async uploadAndLink(dir: DirectoryCap, path: string, file: string, size: number, options: LinkRequest): Promise<FileCap> {
+  async uploadAndLink(dir: DirectoryCap, path: string, body: UploadBody, options: LinkRequest): Promise<FileCap> {
     // The parent is checked first, so a bad path or a read-only directory wastes no upload.
     const { parent, name } = await this.vdrive.parentOf(dir, path, 'upload to');
     if (!isWriteCap(parent)) throw new ReadOnlyDirectoryError(`cannot link ${JSON.stringify(name)}: the directory is read-only; changing a directory needs its write cap`);
-    const cap = await this.uploadFile(file, size);
+    const cap = await this.uploadFile(body);
+    const size = 'bytes' in body ? body.bytes.length : body.size;
     await this.link(dir, path, cap, { ...options, metadata: { ...options.metadata, size } });
     return cap;
   }

@@ -68,6 +68,23 @@ export interface StorageVersion {
 /** Why some requested shares got no writer; one reason covers them all. */
 export type AllocationRefusal = 'read-only' | 'share-too-large' | 'server-full';
 
+/** What putShares did with each share asked for. */
+export interface SharePut {
+  /** every share this server holds for the storage index (before the put), not only those asked for */
+  readonly alreadyHave: ShareNumber[];
+  /** shares written and closed: final now */
+  readonly written: ShareNumber[];
+  /** shares asked for that are neither held, in progress, nor written */
+  readonly refused: ShareNumber[];
+  readonly refusedBecause: AllocationRefusal | undefined;
+}
+
+/** What a client would like with a share list. A backend on this node ignores them. */
+export interface ShareListHints {
+  /** send each share's first bytes with the list (a small file then needs no further read) */
+  readonly prefetchBytes?: number;
+}
+
 export interface Allocation {
   /** every share this server holds for the storage index, not only those asked for */
   readonly alreadyHave: ShareNumber[];
@@ -236,7 +253,44 @@ export class StorageBackend {
     });
   }
 
-  async getBuckets(storageIndex: Uint8Array): Promise<Map<number, BucketReader>> {
+  /**
+   * allocateBuckets, then each allocated share written whole and closed: a small file's
+   * shares in one call. `written` are final when this resolves; if any write or close
+   * fails, every share not yet closed is aborted and the error is thrown.
+   */
+  async putShares(
+    storageIndex: Uint8Array,
+    renewSecret: Uint8Array,
+    cancelSecret: Uint8Array,
+    shares: ReadonlyMap<number, Uint8Array>,
+  ): Promise<SharePut> {
+    const sizes = new Set([...shares.values()].map((share) => share.length));
+    if (sizes.size > 1) throw new BadArgumentError('the shares of one put must all be the same size');
+    const shareSize = sizes.values().next().value ?? 0;
+    const allocation = await this.allocateBuckets(storageIndex, renewSecret, cancelSecret, shares.keys(), shareSize);
+    const open = new Map(allocation.writers);
+    try {
+      await Promise.all(
+        [...allocation.writers].map(async ([shnum, writer]) => {
+          await writer.write(0, shares.get(shnum)!);
+          await writer.close();
+          open.delete(shnum);
+        }),
+      );
+    } catch (error) {
+      await Promise.all([...open.values()].map((writer) => writer.abort().catch(() => undefined)));
+      throw error;
+    }
+    return {
+      alreadyHave: allocation.alreadyHave,
+      written: [...allocation.writers.keys()].sort((a, b) => a - b) as ShareNumber[],
+      refused: allocation.refused,
+      refusedBecause: allocation.refusedBecause,
+    };
+  }
+
+  /** The final shares held for the storage index (`_hints` are for remote servers: reads here cost no round trip). */
+  async getBuckets(storageIndex: Uint8Array, _hints?: ShareListHints): Promise<Map<number, BucketReader>> {
     const si = checkStorageIndex(storageIndex);
     return this.#lock.run(storageIndexToBase32(si), async () => {
       const readers = new Map<number, BucketReader>();

@@ -1,8 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { EncodedSegment, SegmentEncoder, SegmentJob } from '../immutable/segment-encoder.js';
+import { inProcessSegmentEncoder, type EncodedSegment, type SegmentEncoder, type SegmentJob } from '../immutable/segment-encoder.js';
 import type { SegmentReply, SegmentRequest, SegmentWireResult } from './segment-worker.js';
 import { ownsBuffer } from './transfer.js';
+
+/** By default, segments up to this size are encoded on the calling thread. */
+const DEFAULT_INLINE_SEGMENT_BYTES = 64 * 1024;
 
 interface Pending {
   readonly job: SegmentJob;
@@ -50,7 +53,14 @@ export class SegmentWorkerPool implements SegmentEncoder {
   private nextId = 0;
   private closed = false;
 
-  constructor(readonly size: number = Math.max(1, Math.min(availableParallelism(), 4))) {}
+  /**
+   * @param inlineSegmentBytes segments up to this size are encoded on the calling thread: it
+   *   takes microseconds, less than a trip to a worker and back
+   */
+  constructor(
+    readonly size: number = Math.max(1, Math.min(availableParallelism(), 4)),
+    readonly inlineSegmentBytes: number = DEFAULT_INLINE_SEGMENT_BYTES,
+  ) {}
 
   /**
    * Workers start with the first job: each is a V8 isolate of its own (tens of MiB), and a
@@ -70,6 +80,7 @@ export class SegmentWorkerPool implements SegmentEncoder {
 
   encode(job: SegmentJob): Promise<EncodedSegment> {
     if (this.closed) return Promise.reject(new Error('the segment worker pool is closed'));
+    if (job.plaintext.length <= this.inlineSegmentBytes) return inProcessSegmentEncoder.encode(job);
     if (this.workers.length === 0) this.start();
     const target = this.workers.reduce((best, w) => (w.pending.size < best.pending.size ? w : best));
     const id = this.nextId++;

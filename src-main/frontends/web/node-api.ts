@@ -58,10 +58,13 @@ export interface CheckRequest {
 /** A file's health, as `check` reports it. */
 export type CheckResult = ImmutableHealth;
 
+/** An upload's bytes: a request body spooled to a file, or a small one held in memory. */
+export type UploadBody = { readonly path: string; readonly size: number } | { readonly bytes: Uint8Array };
+
 /** What the web API asks of the running node (NodeService implements it). */
 export interface NodeApi {
-  /** uploads a local file (a spooled request body) and returns its cap */
-  uploadFile(path: string, size: number): Promise<FileCap>;
+  /** uploads a request body and returns its cap */
+  uploadFile(body: UploadBody): Promise<FileCap>;
   /** the file's bytes, or only [range.start, range.end) */
   download(cap: FileCap, range?: ByteRange): AsyncIterable<Uint8Array>;
   check(cap: FileCap, options: CheckRequest): Promise<CheckResult>;
@@ -82,8 +85,8 @@ export interface NodeApi {
   makeDirectory(dir: DirectoryCap, path: string): Promise<DirectoryCap>;
   /** links `cap` at `path` (its parent must exist); `overwrite` false refuses an existing name */
   link(dir: DirectoryCap, path: string, cap: Cap, options: LinkRequest): Promise<void>;
-  /** uploads a local file (a spooled request body) and links it at `path` */
-  uploadAndLink(dir: DirectoryCap, path: string, file: string, size: number, options: LinkRequest): Promise<FileCap>;
+  /** uploads a request body and links it at `path` */
+  uploadAndLink(dir: DirectoryCap, path: string, body: UploadBody, options: LinkRequest): Promise<FileCap>;
   /** removes the link at `path` (the child stays on the grid) */
   unlink(dir: DirectoryCap, path: string): Promise<DirectoryEntry>;
   /** moves or renames the child at `fromPath` to `toPath` */

@@ -9,7 +9,7 @@ import { HttpError } from './http-errors.js';
 import { sendJsonLines } from './json-lines.js';
 import type { LinkRequest, NodeApi } from './node-api.js';
 import { directoryNodeJson, fileNodeJson } from './node-json.js';
-import { readSmallBody, withSpooledBody } from './request-body.js';
+import { readSmallBody, withUploadBody } from './request-body.js';
 import { parseCapWithPath, parseUriPath } from './uri-path.js';
 
 export interface UriRouteOptions {
@@ -95,7 +95,7 @@ async function handleBareUri({ req, res, url, options }: UriRequest): Promise<vo
     return sendText(res, 200, formatCap(await node.createMutableFile(contents)));
   }
   if (req.method === 'PUT') {
-    const cap = await withSpooledBody(req, options.spoolDir, options.maxUploadBytes, (file, size) => node.uploadFile(file, size));
+    const cap = await withUploadBody(req, options.spoolDir, options.maxUploadBytes, (body) => node.uploadFile(body));
     return sendText(res, 200, formatCap(cap));
   }
   if (req.method === 'POST' && url.searchParams.get('t') === 'mkdir') return sendText(res, 200, formatCap(await node.createDirectory()));
@@ -146,7 +146,7 @@ async function putNode({ req, res, url, options }: UriRequest, start: Cap, path:
     await node.link(dir, path, cap, link);
     return sendText(res, 200, formatCap(cap));
   }
-  const cap = await withSpooledBody(req, options.spoolDir, options.maxUploadBytes, (file, size) => node.uploadAndLink(dir, path, file, size, link));
+  const cap = await withUploadBody(req, options.spoolDir, options.maxUploadBytes, (body) => node.uploadAndLink(dir, path, body, link));
   return sendText(res, 200, formatCap(cap));
 }
 

@@ -18,6 +18,8 @@ import {
   type Response,
 } from '../request.js';
 import {
+  MAX_LIST_PREFIX_BYTES,
+  MAX_PUT_SHARES_BODY_BYTES,
   MAX_READ_BYTES,
   MAX_WRITE_BYTES,
   STORAGE_LIMITS,
@@ -25,6 +27,7 @@ import {
   StorageMessageError,
   describeStorageRequest,
   encodeStorageRequest,
+  listedPrefixLength,
   parseAddLeaseResponse,
   parseAdviseCorruptResponse,
   parseAllocateResponse,
@@ -34,10 +37,11 @@ import {
   parseStorageRequest,
   parseVersionResponse,
   type StorageRejectionCode,
+  type AllocateResponse,
   type StorageRequest,
   type VersionResponse,
 } from './messages.js';
-import type { AllocationRefusal } from '../../storage/backend.js';
+import type { AllocationRefusal, ShareListHints } from '../../storage/backend.js';
 import {
   MAX_SLOT_READ_BYTES,
   parseSlotReadResponse,
@@ -106,6 +110,16 @@ export interface SlotWriteResult {
   readonly success: boolean;
   /** the read vectors applied to every mutable share the server holds, before any write */
   readonly readData: Map<number, Uint8Array[]>;
+}
+
+export interface RemoteSharePut {
+  /** every share the server holds for the storage index, not only those asked for */
+  readonly alreadyHave: number[];
+  /** shares written and final */
+  readonly written: number[];
+  /** shares refused for `refusedBecause`; shares in none of these lists are being uploaded by another client */
+  readonly refused: number[];
+  readonly refusedBecause: AllocationRefusal | undefined;
 }
 
 export interface RemoteAllocation {
@@ -260,13 +274,64 @@ export class RemoteStorageServer {
     return { alreadyHave: answer.alreadyHave, writers, refused: answer.refused, refusedBecause: answer.refusedBecause };
   }
 
-  /** The final shares the server holds for the storage index (empty if none). */
-  async getBuckets(storageIndex: Uint8Array, options: CallOptions = {}): Promise<Map<number, RemoteBucketReader>> {
+  /**
+   * Puts whole shares in one exchange (allocate, write, close): for small files, whose
+   * shares are all `shareSize` bytes, at most MAX_PUT_SHARE_BYTES each. Larger sets go out in
+   * several requests at once. `written` are final when this resolves.
+   */
+  async putShares(
+    storageIndex: Uint8Array,
+    renewSecret: Uint8Array,
+    cancelSecret: Uint8Array,
+    shares: ReadonlyMap<number, Uint8Array>,
+    options: CallOptions = {},
+  ): Promise<RemoteSharePut> {
     const si = checkedStorageIndex(storageIndex);
-    const request: StorageRequest = { kind: 'list', storageIndex: si };
+    const sizes = new Set([...shares.values()].map((share) => share.length));
+    if (sizes.size > 1) throw new StorageMessageError('the shares of one put must all be the same size');
+    const shareSize = sizes.values().next().value ?? 0;
+    const perRequest = Math.max(1, Math.floor(MAX_PUT_SHARES_BODY_BYTES / Math.max(1, shareSize)));
+    const numbers = [...shares.keys()].sort((a, b) => a - b);
+    const groups: number[][] = [];
+    for (let i = 0; i < numbers.length; i += perRequest) groups.push(numbers.slice(i, i + perRequest));
+    const answers = await Promise.all(
+      groups.map(async (group) => {
+        const request = this.#checked({ kind: 'put-shares', storageIndex: si, renewSecret, cancelSecret, shareNumbers: group as ShareNumber[], shareSize });
+        if (request.kind !== 'put-shares') throw new Error('unreachable');
+        const response = await this.exchange(request, concatBytes(request.shareNumbers.map((n) => shares.get(n)!)), options);
+        return this.#parsed(request, () => parseAllocateResponse(response.head, request.shareNumbers));
+      }),
+    );
+    const merged = (pick: (answer: AllocateResponse) => readonly number[]) => [...new Set(answers.flatMap(pick))].sort((a, b) => a - b);
+    return {
+      alreadyHave: merged((a) => a.alreadyHave),
+      written: merged((a) => a.allocated),
+      refused: merged((a) => a.refused),
+      refusedBecause: answers.find((a) => a.refusedBecause !== undefined)?.refusedBecause,
+    };
+  }
+
+  /**
+   * The final shares the server holds for the storage index (empty if none). With
+   * `prefetchBytes`, each share's first bytes (up to MAX_LIST_PREFIX_BYTES) come with the
+   * list, and its reader answers reads inside them without asking again.
+   */
+  async getBuckets(storageIndex: Uint8Array, hints: ShareListHints = {}, options: CallOptions = {}): Promise<Map<number, RemoteBucketReader>> {
+    const si = checkedStorageIndex(storageIndex);
+    const prefixLength = Math.min(checkCount(hints.prefetchBytes ?? 0, 'prefetch length'), MAX_LIST_PREFIX_BYTES);
+    const request: StorageRequest = { kind: 'list', storageIndex: si, prefixLength };
     const response = await this.exchange(request, undefined, options);
     const listing = this.#parsed(request, () => parseListResponse(response.head));
-    return new Map(listing.shares.map((share) => [share.shareNumber, new RemoteBucketReader(this, si, share.shareNumber, share.size)]));
+    const lengths = listing.shares.map((share) => listedPrefixLength(share, prefixLength));
+    const expected = lengths.reduce((sum, n) => sum + n, 0);
+    if (response.body.length !== expected) throw this.badResponse(request, `the body has ${response.body.length} bytes of share prefixes, not ${expected}`);
+    let at = 0;
+    return new Map(
+      listing.shares.map((share, i) => {
+        const prefix = response.body.subarray(at, (at += lengths[i]!));
+        return [share.shareNumber, new RemoteBucketReader(this, si, share.shareNumber, share.size, prefix)];
+      }),
+    );
   }
 
   /**
@@ -577,6 +642,8 @@ export class RemoteBucketReader implements ShareSource {
     readonly shareNumber: number,
     /** bytes of share data, as listed */
     readonly size: number,
+    /** the share's first bytes, if they came with the list */
+    readonly prefix: Uint8Array = new Uint8Array(0),
   ) {
     this.label = `share ${shareNumber} on storage server ${server.name}`;
     this.claimedShareNumber = shareNumber;
@@ -587,6 +654,7 @@ export class RemoteBucketReader implements ShareSource {
     checkCount(offset, 'read offset');
     checkCount(length, 'read length');
     const wanted = Math.max(0, Math.min(length, this.size - offset));
+    if (offset + wanted <= this.prefix.length) return this.prefix.subarray(offset, offset + wanted);
     const parts: Uint8Array[] = [];
     let got = 0;
     while (got < wanted) {

@@ -7,7 +7,10 @@
 //                    allocatedSize
 //   write            storageIndex shareNumber offset length                bytes     {}
 //   close / abort    storageIndex shareNumber                              –         {}
-//   list             storageIndex                                          –         { shares: [{ shareNumber, size }] }
+//   put-shares       storageIndex renewSecret cancelSecret shareNumbers    shares    AllocateResponse
+//                    shareSize
+//   list             storageIndex [prefixLength]                           –         { shares: [{ shareNumber, size }] }
+//                                                                                    (each share's first bytes)
 //   read             storageIndex shareNumber offset length                –         { length } (the bytes)
 //   add-lease        storageIndex renewSecret cancelSecret                 –         { held }
 //   renew-lease      storageIndex renewSecret                              –         {}
@@ -60,6 +63,12 @@ const MiB = 1024 * KiB;
 
 /** The most bytes one write request carries; clients split larger writes. */
 export const MAX_WRITE_BYTES = MiB;
+/** The largest share put-shares takes: it is for small files, whose shares cost more in round trips than in bytes. */
+export const MAX_PUT_SHARE_BYTES = 64 * KiB;
+/** The most share bytes one put-shares request carries (its body). */
+export const MAX_PUT_SHARES_BODY_BYTES = MiB;
+/** The most bytes of each share a list may ask for (256 shares of it stay within a read's limit). */
+export const MAX_LIST_PREFIX_BYTES = 16 * KiB;
 /** The most bytes one read request may ask for; clients split larger reads. */
 export const MAX_READ_BYTES = 4 * MiB;
 /** A corruption report's reason, in UTF-8 bytes. */
@@ -116,6 +125,7 @@ export type StorageRequestKind =
   | 'write'
   | 'close'
   | 'abort'
+  | 'put-shares'
   | 'list'
   | 'read'
   | 'add-lease'
@@ -143,7 +153,28 @@ export type StorageRequest =
       readonly length: number;
     }
   | { readonly kind: 'close' | 'abort'; readonly storageIndex: StorageIndex; readonly shareNumber: ShareNumber }
-  | { readonly kind: 'list'; readonly storageIndex: StorageIndex }
+  | {
+      /**
+       * Allocate, write and close whole shares in one exchange: a small file's upload in one
+       * round trip. The body holds the shares in ascending share-number order, `shareSize` bytes each.
+       */
+      readonly kind: 'put-shares';
+      readonly storageIndex: StorageIndex;
+      readonly renewSecret: Uint8Array;
+      readonly cancelSecret: Uint8Array;
+      readonly shareNumbers: readonly ShareNumber[];
+      /** at most MAX_PUT_SHARE_BYTES, and shareNumbers × shareSize at most MAX_PUT_SHARES_BODY_BYTES */
+      readonly shareSize: number;
+    }
+  | {
+      readonly kind: 'list';
+      readonly storageIndex: StorageIndex;
+      /**
+       * Send each listed share's first bytes too (at most MAX_LIST_PREFIX_BYTES; 0: none), in
+       * ascending share-number order: a small file downloads in one round trip.
+       */
+      readonly prefixLength: number;
+    }
   | {
       readonly kind: 'read';
       readonly storageIndex: StorageIndex;
@@ -196,6 +227,11 @@ export interface ListResponse {
   readonly shares: ShareListing[];
 }
 
+/** How many of a share's first bytes a list with this prefix length carries. */
+export function listedPrefixLength(share: ShareListing, prefixLength: number): number {
+  return Math.min(share.size, prefixLength);
+}
+
 export interface ReadResponse {
   /** the body's length: at most the length asked for, less at the end of the share */
   readonly length: number;
@@ -221,7 +257,8 @@ const REQUEST_FIELDS: { readonly [K in StorageRequestKind]: readonly string[] } 
   write: ['kind', 'storageIndex', 'shareNumber', 'offset', 'length'],
   close: ['kind', 'storageIndex', 'shareNumber'],
   abort: ['kind', 'storageIndex', 'shareNumber'],
-  list: ['kind', 'storageIndex'],
+  'put-shares': ['kind', 'storageIndex', 'renewSecret', 'cancelSecret', 'shareNumbers', 'shareSize'],
+  list: ['kind', 'storageIndex', 'prefixLength'],
   read: ['kind', 'storageIndex', 'shareNumber', 'offset', 'length'],
   'add-lease': ['kind', 'storageIndex', 'renewSecret', 'cancelSecret'],
   'renew-lease': ['kind', 'storageIndex', 'renewSecret'],
@@ -246,7 +283,9 @@ export function parseStorageRequest(head: unknown): StorageRequest {
     throw new StorageMessageError(`unknown storage request kind ${quote(kind)}`);
   }
   const what = `${kind} request`;
-  const fields = fieldsOf(head, what, REQUEST_FIELDS[kind]);
+  // a list's prefixLength may be left out (no prefixes)
+  const required = kind === 'list' && !Object.hasOwn(head, 'prefixLength') ? ['kind', 'storageIndex'] : REQUEST_FIELDS[kind];
+  const fields = fieldsOf(head, what, required);
   switch (kind) {
     case 'version':
       return { kind };
@@ -268,8 +307,27 @@ export function parseStorageRequest(head: unknown): StorageRequest {
     case 'close':
     case 'abort':
       return { kind, storageIndex: storageIndexField(fields, what), shareNumber: shareNumberField(fields, 'shareNumber', what) };
+    case 'put-shares': {
+      const shareNumbers = shareNumberListField(fields, 'shareNumbers', what);
+      const shareSize = integerField(fields, 'shareSize', MAX_PUT_SHARE_BYTES, what);
+      if (shareNumbers.length * shareSize > MAX_PUT_SHARES_BODY_BYTES) {
+        throw new StorageMessageError(`${what}: ${shareNumbers.length} shares of ${shareSize} bytes are more than the ${MAX_PUT_SHARES_BODY_BYTES} bytes one request may carry`);
+      }
+      return {
+        kind,
+        storageIndex: storageIndexField(fields, what),
+        renewSecret: secretField(fields, 'renewSecret', what),
+        cancelSecret: secretField(fields, 'cancelSecret', what),
+        shareNumbers,
+        shareSize,
+      };
+    }
     case 'list':
-      return { kind, storageIndex: storageIndexField(fields, what) };
+      return {
+        kind,
+        storageIndex: storageIndexField(fields, what),
+        prefixLength: fields.prefixLength === undefined ? 0 : integerField(fields, 'prefixLength', MAX_LIST_PREFIX_BYTES, what),
+      };
     case 'read':
       return {
         kind,
@@ -340,8 +398,17 @@ export function encodeStorageRequest(request: StorageRequest): JsonValue {
     case 'close':
     case 'abort':
       return { kind: request.kind, storageIndex: storageIndexToBase32(request.storageIndex), shareNumber: request.shareNumber };
+    case 'put-shares':
+      return {
+        kind: request.kind,
+        storageIndex: storageIndexToBase32(request.storageIndex),
+        renewSecret: base32Encode(request.renewSecret),
+        cancelSecret: base32Encode(request.cancelSecret),
+        shareNumbers: [...request.shareNumbers],
+        shareSize: request.shareSize,
+      };
     case 'list':
-      return { kind: request.kind, storageIndex: storageIndexToBase32(request.storageIndex) };
+      return { kind: request.kind, storageIndex: storageIndexToBase32(request.storageIndex), prefixLength: request.prefixLength };
     case 'add-lease':
       return {
         kind: request.kind,
@@ -386,6 +453,8 @@ export function describeStorageRequest(request: StorageRequest): string {
       return 'version';
     case 'allocate':
       return `allocate ${storageIndexToBase32(request.storageIndex)} shares [${request.shareNumbers.join(',')}] of ${request.allocatedSize} bytes`;
+    case 'put-shares':
+      return `put-shares ${storageIndexToBase32(request.storageIndex)} shares [${request.shareNumbers.join(',')}] of ${request.shareSize} bytes`;
     case 'write':
     case 'read':
       return `${request.kind} ${storageIndexToBase32(request.storageIndex)}/${request.shareNumber} ${request.length} bytes at ${request.offset}`;

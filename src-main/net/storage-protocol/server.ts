@@ -28,6 +28,7 @@ import {
   encodeListResponse,
   encodeReadResponse,
   encodeVersionResponse,
+  listedPrefixLength,
   parseStorageRequest,
   type StorageRequest,
 } from './messages.js';
@@ -234,13 +235,42 @@ class StorageServer implements StorageService {
         this.#log('info', `storage: ${describeStorageRequest(request)} from ${peer.toString()}: upload aborted`);
         return { head: {} };
       }
+      case 'put-shares': {
+        const length = request.shareNumbers.length * request.shareSize;
+        const held = await this.#memory.acquire(length, incoming.signal);
+        try {
+          const body = concatBytes(await readExactly(incoming.body, length));
+          const shares = new Map(request.shareNumbers.map((shnum, i) => [shnum, body.subarray(i * request.shareSize, (i + 1) * request.shareSize)]));
+          const put = await this.#backend.putShares(request.storageIndex, request.renewSecret, request.cancelSecret, shares);
+          if (put.written.length > 0) this.#readers.delete(storageIndexToBase32(request.storageIndex)); // new final shares
+          this.#log(
+            'info',
+            `storage: ${describeStorageRequest(request)} from ${peer.toString()}: written [${put.written.join(',')}]` +
+              (put.refused.length > 0 ? `, refused [${put.refused.join(',')}] (${put.refusedBecause ?? '?'})` : ''),
+          );
+          return { head: encodeAllocateResponse({ alreadyHave: put.alreadyHave, allocated: put.written, refused: put.refused, refusedBecause: put.refusedBecause }) };
+        } finally {
+          this.#memory.release(held);
+        }
+      }
       case 'list': {
-        const readers = await this.#listReaders(request.storageIndex);
-        return {
-          head: encodeListResponse({
-            shares: [...readers.values()].map((reader) => ({ shareNumber: reader.shareNumber, size: reader.size })),
-          }),
-        };
+        const readers = [...(await this.#listReaders(request.storageIndex)).values()].sort((a, b) => a.shareNumber - b.shareNumber);
+        const shares = readers.map((reader) => ({ shareNumber: reader.shareNumber, size: reader.size }));
+        if (request.prefixLength === 0) return { head: encodeListResponse({ shares }) };
+        const lengths = shares.map((share) => listedPrefixLength(share, request.prefixLength));
+        const held = await this.#memory.acquire(lengths.reduce((sum, n) => sum + n, 0), incoming.signal);
+        try {
+          const prefixes = await Promise.all(readers.map((reader, i) => reader.read(0, lengths[i]!)));
+          prefixes.forEach((prefix, i) => {
+            if (prefix.length !== lengths[i]) throw new Error(`share ${readers[i]!.shareNumber} gave ${prefix.length} bytes, not the ${lengths[i]!} its size promises`);
+          });
+          return { head: encodeListResponse({ shares }), body: concatBytes(prefixes) };
+        } catch (error) {
+          this.#readers.delete(storageIndexToBase32(request.storageIndex));
+          throw error;
+        } finally {
+          this.#memory.release(held);
+        }
       }
       case 'read': {
         const siText = storageIndexToBase32(request.storageIndex);

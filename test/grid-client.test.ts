@@ -179,6 +179,46 @@ describe('upload and download over real storage backends', () => {
     expect(await readdir(join(victim.dir, 'corruption-advisories'))).toHaveLength(1);
   });
 
+  it('starts once K shares are found; when they turn out corrupt, goes on with a slow server that answered later', async () => {
+    const servers = await grid(10);
+    const data = randomBytes(400_000);
+    const { cap, placement } = await uploadImmutable(bytesUploadable(data), { servers, encoding, leaseSecret, convergenceSecret, maxSegmentSize: 100_000 });
+    // Each server holds one share. One answers 1 s late (a delay is the only fault made up
+    // here); the block data of all but two of the others is corrupt.
+    const slow = servers.find((s) => placement.get(s.id)?.has(9))!;
+    const prompt = servers.filter((s) => s !== slow);
+    for (const server of prompt.slice(2)) {
+      for (const file of await shareFiles(server)) {
+        const bytes = await readFile(file);
+        bytes[12 + 0x24 + 10]! ^= 0xff; // the first block of segment 0
+        await writeFile(file, bytes);
+      }
+    }
+    const delayed: LocalServer = {
+      ...slow,
+      api: { ...slow.api, getBuckets: async (si, hints) => {
+        await new Promise((r) => setTimeout(r, 1000));
+        return slow.api.getBuckets(si, hints);
+      } } as LocalServer['api'],
+    };
+    const named: string[] = [];
+    const started = performance.now();
+    expect(sameBytes(await download(cap, [...prompt, delayed], (s) => named.push(s)), data)).toBe('same');
+    expect(named).toHaveLength(7);
+    expect(named.some((s) => s.startsWith('9 on '))).toBe(false);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000); // it had to wait for share 9
+
+    // Without corruption, the slow server is not waited for: the download ends first.
+    const other = randomBytes(200_000);
+    const second = await uploadImmutable(bytesUploadable(other), { servers, encoding, leaseSecret, convergenceSecret });
+    const frozen: LocalServer = { ...slow, api: { ...slow.api, getBuckets: () => new Promise(() => undefined) } as LocalServer['api'] };
+    const start = performance.now();
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of downloadImmutable(second.cap, { servers: [...servers.filter((s) => s !== slow), frozen], queryTimeoutMs: 60_000 })) chunks.push(chunk);
+    expect(sameBytes(Buffer.concat(chunks), other)).toBe('same');
+    expect(performance.now() - start).toBeLessThan(30_000); // far less than the 60 s query timeout
+  });
+
   it('too few shares left: a clear error', async () => {
     const servers = await grid(10);
     const { cap, placement } = await uploadImmutable(bytesUploadable(randomBytes(100_000)), { servers, encoding, leaseSecret });

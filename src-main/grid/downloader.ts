@@ -1,9 +1,9 @@
 import { storageIndexOfKey, type FileCap } from '../../src-shared/caps/index.js';
 import { checkByteRange, decodeChk, type ByteRange } from '../core/immutable/decoder.js';
-import type { BadShareError } from '../core/immutable/errors.js';
+import { NotEnoughSharesError, type BadShareError } from '../core/immutable/errors.js';
 import type { ShareSource } from '../core/immutable/share-source.js';
 import { NotEnoughSharesFoundError } from './errors.js';
-import type { GridServer } from './grid-server.js';
+import type { GridServer, ShareReader } from './grid-server.js';
 import { permuteServers } from './placement/permuted-ring.js';
 
 export interface DownloadOptions {
@@ -37,34 +37,66 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
  */
 const SHARE_PREFETCH_BYTES = 16 * 1024;
 const PREFETCH_BYTES_PER_NEEDED_SHARE = 8 * 1024;
+/**
+ * Once K shares are found, the download starts after this much longer, or when every server
+ * has answered if that is sooner: a slow or frozen server does not hold up every download
+ * (its shares stay spares, used if a share turns out bad).
+ */
+const STRAGGLER_GRACE_MS = 10;
+
+/** Where the file's shares are: enough to start with, and every answer once all are in. */
+interface ShareSearch {
+  /** at least K shares, or every answer (then perhaps fewer) */
+  readonly first: Map<number, LocatedShare>;
+  /** every server's answer (or its timeout) */
+  readonly all: Promise<Map<number, LocatedShare>>;
+}
 
 /** Asks every server (in ring order) which shares it holds; one source per share number. */
-async function locateShares(storageIndex: Uint8Array, options: DownloadOptions, prefetchBytes: number): Promise<Map<number, LocatedShare>> {
+function locateShares(storageIndex: Uint8Array, options: DownloadOptions, neededShares: number, prefetchBytes: number): Promise<ShareSearch> {
   const servers = permuteServers(storageIndex, options.servers);
   const hints = prefetchBytes > 0 ? { prefetchBytes } : {};
-  const answers = await Promise.all(
-    servers.map((server) => withTimeout(server.api.getBuckets(storageIndex, hints).catch(() => undefined), options.queryTimeoutMs ?? 15_000)),
-  );
-  const located = new Map<number, LocatedShare>();
-  answers.forEach((readers, i) => {
-    const server = servers[i]!;
-    for (const [shareNumber, reader] of readers ?? []) {
-      if (located.has(shareNumber)) continue;
-      const source: ShareSource = {
-        label: `${shareNumber} on ${server.nickname} (${server.id.slice(-8)})`,
-        claimedShareNumber: shareNumber,
-        read: (offset, length) => reader.read(offset, length),
-      };
-      located.set(shareNumber, { server, source });
-    }
+  const answers: (ReadonlyMap<number, ShareReader> | undefined)[] = new Array(servers.length);
+  // ring order decides which server's copy of a share is used, whatever order answers come in
+  const locate = (): Map<number, LocatedShare> => {
+    const located = new Map<number, LocatedShare>();
+    answers.forEach((readers, i) => {
+      const server = servers[i]!;
+      for (const [shareNumber, reader] of readers ?? []) {
+        if (located.has(shareNumber)) continue;
+        const source: ShareSource = {
+          label: `${shareNumber} on ${server.nickname} (${server.id.slice(-8)})`,
+          claimedShareNumber: shareNumber,
+          read: (offset, length) => reader.read(offset, length),
+        };
+        located.set(shareNumber, { server, source });
+      }
+    });
+    return located;
+  };
+  return new Promise((resolve) => {
+    let grace: NodeJS.Timeout | undefined;
+    const all = Promise.all(
+      servers.map(async (server, i) => {
+        answers[i] = await withTimeout(server.api.getBuckets(storageIndex, hints).catch(() => undefined), options.queryTimeoutMs ?? 15_000);
+        if (grace === undefined && locate().size >= neededShares) {
+          grace = setTimeout(() => resolve({ first: locate(), all }), STRAGGLER_GRACE_MS);
+        }
+      }),
+    ).then(locate);
+    void all.then((located) => {
+      clearTimeout(grace);
+      resolve({ first: located, all });
+    });
   });
-  return located;
 }
 
 /**
  * Downloads and verifies a file, segment by segment: the consumer pulls, so memory stays
  * bounded whatever the file size. Primary shares are preferred; a corrupt share is reported
- * to its server (an advisory) and replaced by another.
+ * to its server (an advisory) and replaced by another. The download starts once K shares are
+ * found; if shares then fail and servers that answered later hold others, it goes on from
+ * where it stopped with them.
  */
 export async function* downloadImmutable(cap: FileCap, options: DownloadOptions): AsyncGenerator<Uint8Array> {
   if (cap.kind === 'lit') {
@@ -75,27 +107,49 @@ export async function* downloadImmutable(cap: FileCap, options: DownloadOptions)
   if (cap.kind !== 'chk') throw new Error('a verify cap cannot read a file: give its read cap (URI:CHK:…)');
   const storageIndex = storageIndexOfKey(cap.key);
   const small = cap.size <= PREFETCH_BYTES_PER_NEEDED_SHARE * cap.neededShares;
-  const located = await locateShares(storageIndex, options, small ? SHARE_PREFETCH_BYTES : 0);
-  if (located.size < cap.neededShares) {
-    throw new NotEnoughSharesFoundError(
-      `found ${located.size} of the ${cap.neededShares} shares needed to rebuild the file, on ${options.servers.length} connected storage server${options.servers.length === 1 ? '' : 's'}`,
-    );
+  const search = await locateShares(storageIndex, options, cap.neededShares, small ? SHARE_PREFETCH_BYTES : 0);
+  const range = options.range === undefined ? { start: 0, end: cap.size } : checkByteRange(options.range, cap.size);
+  const bad = new Set<string>();
+  let located = search.first;
+  let position = range.start;
+  for (let attempt = 0; ; attempt++) {
+    const usable = [...located.values()].filter((l) => !bad.has(l.source.label));
+    if (usable.length < cap.neededShares) {
+      throw new NotEnoughSharesFoundError(
+        `found ${usable.length} of the ${cap.neededShares} shares needed to rebuild the file` +
+          (bad.size > 0 ? ` (${bad.size} more were corrupt)` : '') +
+          `, on ${options.servers.length} connected storage server${options.servers.length === 1 ? '' : 's'}`,
+      );
+    }
+    const bySource = new Map(usable.map((l) => [l.source.label, l]));
+    try {
+      for await (const chunk of decodeChk(
+        cap,
+        usable.map((l) => l.source),
+        {
+          range: { start: position, end: range.end },
+          onBadShare: (error) => {
+            const share = bySource.get(error.share);
+            if (share === undefined) return;
+            bad.add(error.share);
+            if (error.problem !== 'read-failed' && error.problem !== 'duplicate') {
+              const shareNumber = share.source.claimedShareNumber!;
+              share.server.api.adviseCorruptShare('immutable', storageIndex, shareNumber, error.message).catch(() => undefined);
+            }
+            options.onBadShare?.(error, share.server);
+          },
+        },
+      )) {
+        position += chunk.length;
+        yield chunk;
+      }
+      return;
+    } catch (error) {
+      // shares ran out: the servers that answered after the start may hold more
+      if (!(error instanceof NotEnoughSharesError) || attempt > 0) throw error;
+      const all = await search.all;
+      if (all.size === located.size) throw error;
+      located = all;
+    }
   }
-  const bySource = new Map([...located.values()].map((l) => [l.source.label, l]));
-  yield* decodeChk(
-    cap,
-    [...located.values()].map((l) => l.source),
-    {
-      ...(options.range === undefined ? {} : { range: options.range }),
-      onBadShare: (error) => {
-        const share = bySource.get(error.share);
-        if (share === undefined) return;
-        if (error.problem !== 'read-failed' && error.problem !== 'duplicate') {
-          const shareNumber = share.source.claimedShareNumber!;
-          share.server.api.adviseCorruptShare('immutable', storageIndex, shareNumber, error.message).catch(() => undefined);
-        }
-        options.onBadShare?.(error, share.server);
-      },
-    },
-  );
 }

@@ -74,6 +74,7 @@ export async function handleUri(req: IncomingMessage, res: ServerResponse, pathn
   const { cap, path } = parseUriPath(pathname);
   switch (req.method) {
     case 'GET':
+    case 'HEAD': // the same headers as GET, no body (a file's bytes are not fetched)
       return getNode(request, cap, path);
     case 'PUT':
       return putNode(request, cap, path);

@@ -79,8 +79,15 @@ describe('cairn backup and cairn restore', () => {
   }, 180_000);
 
   it('a re-run with nothing changed uploads nothing and says so; one changed file is the only upload', async () => {
-    const again = await on(alice, 'backup', source, 'backups:home');
-    expect(again).toMatch(/nothing changed: 0 files uploaded, 7 reused/);
+    const again = await cairn(['backup', source, 'backups:home', '--node-dir', alice.dir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/nothing changed: 0 files uploaded, 7 reused/);
+    expect(again.stderr).toMatch(/^files 7\/7 · 21 MB\/21 MB/m); // progress, as plain lines when not a terminal
+    // unchanged folders are reused too: the second snapshot is the first one's cap
+    const archives = JSON.parse(await on(alice, 'ls', '--json', 'backups:home/Archives')) as [string, { children: Record<string, [string, { ro_uri: string }]> }];
+    const caps = Object.values(archives[1].children).map(([, fields]) => fields.ro_uri);
+    expect(caps).toHaveLength(2);
+    expect(caps[1]).toBe(caps[0]);
     await appendFile(join(source, 'a', 'small.bin'), 'one more line\n');
     const changed = await backup(source, 'backups:home');
     expect(changed.filesUploaded).toBe(1);

@@ -19,9 +19,16 @@ export interface FileRecord {
   readonly cap: string;
 }
 
+/** A snapshot folder as built: a hash of its entries (names, caps, metadata) and the cap it got. */
+export interface DirectoryRecord {
+  readonly entries: string;
+  readonly cap: string;
+}
+
 interface DatabaseFile {
   readonly version: 1;
   readonly files: Record<string, FileRecord>;
+  readonly directories?: Record<string, DirectoryRecord>;
 }
 
 /** The database's name for one source and target: a hash, so the target's cap is not written in a file name. */
@@ -32,11 +39,13 @@ export function databaseId(source: string, targetKey: string): string {
 export class BackupDatabase {
   /** what this run has seen so far (the next JSON file) */
   readonly #seen = new Map<string, FileRecord>();
+  readonly #seenDirectories = new Map<string, DirectoryRecord>();
 
   private constructor(
     private readonly jsonPath: string,
     private readonly journalPath: string,
     private readonly known: Map<string, FileRecord>,
+    private readonly knownDirectories: Map<string, DirectoryRecord>,
   ) {}
 
   static async open(dir: string, id: string): Promise<BackupDatabase> {
@@ -44,17 +53,19 @@ export class BackupDatabase {
     const jsonPath = join(dir, `${id}.json`);
     const journalPath = join(dir, `${id}.journal`);
     const known = new Map<string, FileRecord>();
+    const knownDirectories = new Map<string, DirectoryRecord>();
     const text = await readFile(jsonPath, 'utf8').catch(missingAsEmpty);
     if (text !== '') {
       const parsed = JSON.parse(text) as DatabaseFile;
       for (const [path, record] of Object.entries(parsed.files)) known.set(path, record);
+      for (const [path, record] of Object.entries(parsed.directories ?? {})) knownDirectories.set(path, record);
     }
     const journal = await readFile(journalPath, 'utf8').catch(missingAsEmpty);
     for (const line of journal.split('\n')) {
       const entry = parseJournalLine(line);
       if (entry !== undefined) known.set(entry.path, entry.record);
     }
-    return new BackupDatabase(jsonPath, journalPath, known);
+    return new BackupDatabase(jsonPath, journalPath, known, knownDirectories);
   }
 
   /** The cap of `path` if it was backed up and still has the same size, mtime and inode. */
@@ -72,9 +83,25 @@ export class BackupDatabase {
     await appendFile(this.journalPath, `${JSON.stringify({ path, ...record })}\n`, { mode: 0o600 });
   }
 
+  /**
+   * The cap of the snapshot folder at `path` if the last complete run built one with the same
+   * entries (an immutable folder is the same whatever run made it), so it is not uploaded again.
+   */
+  directory(path: string, entries: string): string | undefined {
+    const record = this.knownDirectories.get(path);
+    if (record === undefined || record.entries !== entries) return undefined;
+    this.#seenDirectories.set(path, record);
+    return record.cap;
+  }
+
+  /** Records a snapshot folder just built (kept only when the run completes). */
+  builtDirectory(path: string, record: DirectoryRecord): void {
+    this.#seenDirectories.set(path, record);
+  }
+
   /** Writes what this run saw as the new state and empties the journal (files gone from the source are forgotten). */
   async commit(): Promise<void> {
-    const contents: DatabaseFile = { version: 1, files: Object.fromEntries(this.#seen) };
+    const contents: DatabaseFile = { version: 1, files: Object.fromEntries(this.#seen), directories: Object.fromEntries(this.#seenDirectories) };
     const temporary = `${this.jsonPath}.${randomBytes(6).toString('hex')}.partial`;
     const handle = await open(temporary, 'wx', 0o600);
     try {

@@ -4,7 +4,8 @@
 // uploaded are in the database's journal, so the next run does not upload them again.
 import { open, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { formatCap, type DirectoryCap } from '../../src-shared/caps/index.js';
+import { createHash } from 'node:crypto';
+import { formatCap, parseDirectoryCap, type DirectoryCap } from '../../src-shared/caps/index.js';
 import type { ImmutableChild } from '../grid/vdrive/index.js';
 import { BackupDatabase, databaseId } from './backup-database.js';
 import { BackupInputError, type BackupContext, type BackupEventListener, type BackupProblem, type BackupRequest, type BackupSummary } from './backup-request.js';
@@ -68,7 +69,29 @@ export async function runBackup(request: BackupRequest, context: BackupContext, 
   await checkSource(source);
   const rules = rulesOf(request);
   const target = await targetDirectory(context, request.target.cap, request.target.path, 'the backup target');
-  const database = await BackupDatabase.open(context.databaseDir, databaseId(source, targetKey(request.target.cap, request.target.path)));
+  const id = databaseId(source, targetKey(request.target.cap, request.target.path));
+  if (running.has(id)) throw new BackupInputError(`a backup of ${source} to this target is already running: wait for it to finish`);
+  running.add(id);
+  try {
+    return await backUp(context, onEvent, { source, rules, target, id, started });
+  } finally {
+    running.delete(id);
+  }
+}
+
+/** The runs in progress, by database id: two runs of one source and target would share a database. */
+const running = new Set<string>();
+
+interface RunSetup {
+  readonly source: string;
+  readonly rules: readonly ExcludeRule[];
+  readonly target: DirectoryCap;
+  readonly id: string;
+  readonly started: number;
+}
+
+async function backUp(context: BackupContext, onEvent: BackupEventListener, { source, rules, target, id, started }: RunSetup): Promise<BackupSummary> {
+  const database = await BackupDatabase.open(context.databaseDir, id);
   const tree = await readLocalTree(source, rules);
   for (const problem of tree.skipped) onEvent({ type: 'problem', kind: 'skipped', ...problem });
   const meter = new ProgressMeter(tree.files, tree.bytes, onEvent);
@@ -102,7 +125,13 @@ async function backUpDirectory(state: RunState, directory: LocalDirectory): Prom
     if (entry !== undefined) children.push(entry);
   }
   state.directories++;
-  return state.context.createImmutableDirectory(children);
+  // Unchanged entries give the same folder: reuse its cap rather than upload it again.
+  const entries = createHash('sha256').update(JSON.stringify(children)).digest('hex');
+  const known = state.database.directory(directory.path, entries);
+  if (known !== undefined) return parseDirectoryCap(known);
+  const cap = await state.context.createImmutableDirectory(children);
+  state.database.builtDirectory(directory.path, { entries, cap: formatCap(cap) });
+  return cap;
 }
 
 async function backUpNode(state: RunState, node: LocalNode): Promise<ImmutableChild | undefined> {

@@ -35,6 +35,10 @@ import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.
 import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
 import { PeerLatencyMonitor } from './peer-latency.js';
+import { runBackup } from '../backup/backup-run.js';
+import { runRestore } from '../backup/restore-run.js';
+import type { BackupContext, BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../backup/backup-request.js';
+import { nodeBackupContext } from './backup-context.js';
 
 export const APP_VERSION = 'cairn/0.1.0';
 
@@ -324,6 +328,30 @@ export class NodeService implements NodeApi {
         };
       }),
     };
+  }
+
+  /** Backs up a local folder as a new snapshot (src-main/backup/backup-run.ts); `onEvent` gets progress and problems. */
+  backup(request: BackupRequest, onEvent: BackupEventListener): Promise<BackupSummary> {
+    return this.operations.run('backup', undefined, (operation) =>
+      runBackup(request, this.backupContext(), (event) => {
+        if (event.type === 'progress') operation.progress(event.bytesDone, event.bytesTotal);
+        onEvent(event);
+      }),
+    );
+  }
+
+  /** Restores a snapshot, or a file or folder in one, to a local path (src-main/backup/restore-run.ts). */
+  restore(request: RestoreRequest, onEvent: BackupEventListener): Promise<RestoreSummary> {
+    return this.operations.run('restore', undefined, (operation) =>
+      runRestore(request, this.backupContext(), (event) => {
+        if (event.type === 'progress') operation.progress(event.bytesDone, event.bytesTotal);
+        onEvent(event);
+      }),
+    );
+  }
+
+  private backupContext(): BackupContext {
+    return nodeBackupContext({ node: this.node, servers: () => this.gridServers(), vdrive: this.vdrive, vdriveOptions: () => this.vdriveOptions(), pool: this.pool, download: (cap) => this.download(cap) });
   }
 
   /** Stops everything in order; safe to call twice. */

@@ -9,6 +9,7 @@ import { createNodeCommand } from './node/create-node.js';
 import { checkCommand, getCommand, putCommand, statusCommand } from './node/grid-commands.js';
 import { runCommand } from './node/run.js';
 import { UsageError, print, type Command } from './usage.js';
+import { backupCommand, restoreCommand } from './node/backup-commands.js';
 
 const commands: readonly Command[] = [
   createIntroducerCommand,
@@ -30,6 +31,8 @@ const commands: readonly Command[] = [
   addAliasCommand,
   listAliasesCommand,
   debugCommand,
+  backupCommand,
+  restoreCommand,
 ];
 
 const usage = `usage: cairn COMMAND [options]

@@ -7,6 +7,7 @@ import type { FileHealth } from '../../grid/file-health.js';
 import type { ByteRange } from '../../core/immutable/decoder.js';
 import type { InitialChild } from '../../grid/vdrive/index.js';
 import type { OperationKind, OperationTotals, OperationView } from '../../node/operations.js';
+import type { BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../../backup/backup-request.js';
 
 /** One storage server as status reports it. */
 export interface PeerStatus {
@@ -103,6 +104,12 @@ export interface NodeApi {
   readMutableFile(cap: MutableReadCap | MutableWriteCap): Promise<MutableFileVersion>;
   /** replaces the contents; with `ifVersion`, only if the file is still at that version; returns the new version */
   overwriteMutableFile(cap: MutableWriteCap, contents: Uint8Array, options: { ifVersion?: string }): Promise<string>;
+
+  // Backups (src-main/backup/).
+  /** backs up a local folder as a new snapshot under the target's Archives/, and points Latest at it */
+  backup(request: BackupRequest, onEvent: BackupEventListener): Promise<BackupSummary>;
+  /** restores a snapshot, or a file or folder in one, to a local path */
+  restore(request: RestoreRequest, onEvent: BackupEventListener): Promise<RestoreSummary>;
 }
 
 /** One node's line of a deep-check. */

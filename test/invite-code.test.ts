@@ -111,3 +111,11 @@ describe('the invite crypto matches node:crypto', () => {
     expect(Buffer.from(ours).equals(node)).toBe(true);
   });
 });
+
+describe('invite codes in logs', () => {
+  it('are redacted like introducer links', async () => {
+    const { redact } = await import('../src-main/node/node-log.js');
+    const code = await sealInvite(link, 'abcd-efgh-ijkl', cheap);
+    expect(redact(`joined with ${code} ok`)).toBe('joined with cairn-invite-v1:[redacted] ok');
+  });
+});

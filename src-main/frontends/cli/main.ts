@@ -8,6 +8,7 @@ import { createIntroducerCommand } from './node/create-introducer.js';
 import { createNodeCommand } from './node/create-node.js';
 import { checkCommand, getCommand, putCommand, statusCommand } from './node/grid-commands.js';
 import { runCommand } from './node/run.js';
+import { inviteCommand, joinCommand } from './node/invite-commands.js';
 import { UsageError, print, type Command } from './usage.js';
 import { backupCommand, restoreCommand } from './node/backup-commands.js';
 
@@ -33,6 +34,8 @@ const commands: readonly Command[] = [
   debugCommand,
   backupCommand,
   restoreCommand,
+  inviteCommand,
+  joinCommand,
 ];
 
 const usage = `usage: cairn COMMAND [options]

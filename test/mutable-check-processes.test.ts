@@ -107,6 +107,14 @@ describe('a mutable directory and file with shares deleted from a stopped server
     const readOnly = await cairn(['check', '--node-dir', aliceNode.dir, '--repair', `${readCap}/notes.txt`]);
     expect(readOnly.code).toBe(1);
     expect(readOnly.stderr.trim().split('\n')).toEqual([expect.stringMatching(/repair of a mutable file needs its write cap/)]);
+    // deep-check --repair through the read cap checks everything, repairs nothing, and says why.
+    const lines2 = (await ok(await alice.call('POST', `${uriPath(readCap)}?t=stream-deep-check&repair=true`))).trim().split('\n');
+    const entries = lines2.map((line) => JSON.parse(line) as { path: string[]; results: CheckResponse });
+    expect(entries.map((entry) => [entry.path.join('/'), entry.results.healthy, entry.results.repair])).toEqual([
+      ['', false, 'not possible from here: repair of a mutable file needs its write cap'],
+      ['notes.txt', false, 'not possible from here: repair of a mutable file needs its write cap'],
+      ['photo.bin', true, 'nothing to do: the file is healthy'],
+    ]);
     expect((await restCheck(uriPath(dir))).sharesFound).toBe(4);
 
     const repaired = await restCheck(uriPath(dir, 'notes.txt'), '&repair=true');

@@ -9,6 +9,7 @@ import { createNodeCommand } from './node/create-node.js';
 import { checkCommand, getCommand, putCommand, statusCommand } from './node/grid-commands.js';
 import { runCommand } from './node/run.js';
 import { UsageError, print, type Command } from './usage.js';
+import { backupJobCommand } from './node/backup-job-command.js';
 
 const commands: readonly Command[] = [
   createIntroducerCommand,
@@ -30,6 +31,7 @@ const commands: readonly Command[] = [
   addAliasCommand,
   listAliasesCommand,
   debugCommand,
+  backupJobCommand,
 ];
 
 const usage = `usage: cairn COMMAND [options]

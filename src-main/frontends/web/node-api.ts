@@ -7,6 +7,7 @@ import type { ImmutableHealth } from '../../grid/checker.js';
 import type { ByteRange } from '../../core/immutable/decoder.js';
 import type { InitialChild } from '../../grid/vdrive/index.js';
 import type { OperationKind, OperationTotals, OperationView } from '../../node/operations.js';
+import type { BackupJobs } from '../../node/backup-jobs.js';
 
 /** One storage server as status reports it. */
 export interface PeerStatus {
@@ -102,6 +103,9 @@ export interface NodeApi {
   readMutableFile(cap: MutableReadCap | MutableWriteCap): Promise<MutableFileVersion>;
   /** replaces the contents; with `ifVersion`, only if the file is still at that version; returns the new version */
   overwriteMutableFile(cap: MutableWriteCap, contents: Uint8Array, options: { ifVersion?: string }): Promise<string>;
+
+  /** scheduled backups: the jobs in cairn.json, their runs and retention */
+  readonly backupJobs: BackupJobs;
 }
 
 /** One node's line of a deep-check. */

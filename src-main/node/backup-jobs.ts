@@ -134,7 +134,8 @@ export class BackupJobs {
     await this.targetOf(job);
   }
 
-  private async targetOf(job: BackupJob): Promise<{ cap: DirectoryCap; path: string }> {
+  /** The job's target folder: its alias's cap (which must be writable) and the path below it. */
+  async targetOf(job: BackupJob): Promise<{ cap: DirectoryCap; path: string }> {
     const { alias, path } = parseJobTarget(job.target);
     const cap = (await readAliases(this.options.dir)).get(alias);
     if (cap === undefined) throw new BackupJobError(`backup job "${job.id}": unknown alias "${alias}:" (see "cairn list-aliases"; "cairn create-alias ${alias}" makes one)`);

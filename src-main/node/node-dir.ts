@@ -12,6 +12,7 @@ import { leaseExpirySettings, type LeaseExpiryConfig } from './lease-expiry-conf
 import { dialableAddresses, parseListenAddress, pinListenAddress } from './listen-address.js';
 import { CONFIG_FILE, privateDir } from './node-files.js';
 import { checkBackupJobs, type BackupJobConfig } from '../backup/backup-job.js';
+import { durabilitySettings } from '../backup/durability-config.js';
 
 // A node directory:
 //   DIR/cairn.json              the config (docs/config.md)
@@ -216,6 +217,7 @@ function checkConfig(raw: unknown, dir: string): NodeConfig {
   if (!Number.isInteger(port) || port! < 1 || port! > 65535) fail('"web.port" must be a TCP port from 1 to 65535');
   try {
     checkBackupJobs(config.backupJobs);
+    durabilitySettings((config as { backupDurability?: unknown }).backupDurability);
   } catch (error) {
     fail((error as Error).message);
   }

@@ -37,6 +37,7 @@ import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-di
 import type { NodeLog } from './node-log.js';
 import { PeerLatencyMonitor } from './peer-latency.js';
 import { BackupJobs } from './backup-jobs.js';
+import { BackupDurability } from './backup-durability.js';
 import type { BackupRunner } from '../backup/backup-job.js';
 
 export const APP_VERSION = 'cairn/0.1.0';
@@ -60,6 +61,7 @@ export class NodeService implements NodeApi {
   private stopped = false;
   private readonly vdrive: NodeVdrive;
   readonly backupJobs: BackupJobs;
+  readonly backupDurability: BackupDurability;
 
   private constructor(
     readonly node: NodeDirectory,
@@ -82,6 +84,16 @@ export class NodeService implements NodeApi {
       runner: (request) => this.runBackupForJob(request),
       grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
       log,
+    });
+    this.backupDurability = new BackupDurability({
+      dir: node.dir,
+      log,
+      grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
+      servers: () => this.gridServers(),
+      leaseSecret: node.leaseSecret,
+      happy: uploadEncoding(node).happy,
+      targetOf: (job) => this.backupJobs.targetOf(job),
+      repair: async (cap) => void (await this.check(cap, { verify: false, repair: true, addLease: true })),
     });
   }
 
@@ -137,6 +149,7 @@ export class NodeService implements NodeApi {
     introducer.start();
     await mkdir(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
     await service.backupJobs.start(fast ? 1_000 : 30_000);
+    await service.backupDurability.start();
     service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m) });
     return service;
   }
@@ -328,6 +341,7 @@ export class NodeService implements NodeApi {
       encoding: uploadEncoding(this.node),
       storage: stats && { enabled: true, shares: stats.shares, bytesUsed: stats.bytesUsed },
       operations: this.operations.running,
+      backups: { ...(await this.backupJobs.status()), durability: this.backupDurability.status() },
       peers: this.introducer.servers.all().map((entry) => {
         const roundTrip = entry.state === 'connected' ? this.latency.roundTrip(entry.peerId) : undefined;
         const signsOfLife = [entry.receivedAt, entry.connectedSince ?? 0, this.latency.lastSeen(entry.peerId) ?? 0];
@@ -356,6 +370,7 @@ export class NodeService implements NodeApi {
     if (this.stopped) return;
     this.stopped = true;
     await this.backupJobs.stop();
+    await this.backupDurability.stop();
     await new Promise<void>((resolve) => (this.apiServer ? this.apiServer.close(() => resolve()) : resolve()));
     this.apiServer?.closeAllConnections();
     this.latency.stop();

@@ -63,7 +63,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   if (req.method === 'GET' && url.pathname === '/status') return sendJson(res, 200, await options.node.status());
   if (req.method === 'GET' && url.pathname === '/statistics') return sendJson(res, 200, await options.node.statistics());
   if (req.method === 'GET' && url.pathname === '/events') return streamEvents(req, res, options);
-  if (url.pathname === BACKUP_JOBS_PATH || url.pathname.startsWith(`${BACKUP_JOBS_PATH}/`)) return handleBackupJobs(req, res, url, options.node.backupJobs);
+  if (url.pathname === BACKUP_JOBS_PATH || url.pathname.startsWith(`${BACKUP_JOBS_PATH}/`)) return handleBackupJobs(req, res, url, options.node);
   throw new HttpError(404, `no such API: ${req.method} ${url.pathname}`);
 }
 

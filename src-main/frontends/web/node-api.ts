@@ -7,7 +7,8 @@ import type { ImmutableHealth } from '../../grid/checker.js';
 import type { ByteRange } from '../../core/immutable/decoder.js';
 import type { InitialChild } from '../../grid/vdrive/index.js';
 import type { OperationKind, OperationTotals, OperationView } from '../../node/operations.js';
-import type { BackupJobs } from '../../node/backup-jobs.js';
+import type { BackupJobs, BackupJobsStatus } from '../../node/backup-jobs.js';
+import type { BackupDurability, BackupDurabilityStatus } from '../../node/backup-durability.js';
 
 /** One storage server as status reports it. */
 export interface PeerStatus {
@@ -33,6 +34,8 @@ export interface NodeStatus {
   readonly peers: readonly PeerStatus[];
   /** uploads, downloads and checks in progress */
   readonly operations: readonly OperationView[];
+  /** backup jobs, and how safe their kept snapshots are (docs/backup.md) */
+  readonly backups?: BackupJobsStatus & { readonly durability: BackupDurabilityStatus };
 }
 
 /** What the node has done since it started (GET /statistics?t=json). */
@@ -106,6 +109,8 @@ export interface NodeApi {
 
   /** scheduled backups: the jobs in cairn.json, their runs and retention */
   readonly backupJobs: BackupJobs;
+  /** lease renewal, health and repair of what the jobs' kept snapshots reference */
+  readonly backupDurability: BackupDurability;
 }
 
 /** One node's line of a deep-check. */

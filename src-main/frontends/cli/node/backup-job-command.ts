@@ -2,6 +2,8 @@
 // its web API (/backup-jobs).
 import { resolve } from 'node:path';
 import type { BackupJobView, BackupJobsStatus } from '../../../node/backup-jobs.js';
+import type { BackupDurabilityStatus } from '../../../node/backup-durability.js';
+import { describeDurability } from './durability-lines.js';
 import { callApiJson, nodeEndpoint } from '../api-client.js';
 import { UsageError, parseCommandArgs, parseInteger, print, type Command } from '../usage.js';
 import { nodeDirHelp, nodeDirOption } from './node-dir-option.js';
@@ -13,6 +15,7 @@ const usage = `usage: cairn backup-job add ID SOURCE alias:path (--every INTERVA
        cairn backup-job remove ID
        cairn backup-job run ID
        cairn backup-job pause | resume
+       cairn backup-job check [--json]
 
 Backup jobs live in the node's cairn.json; the running node starts each one when it is due
 (a run missed while the computer was off starts when the node does), one at a time, and then
@@ -28,6 +31,8 @@ removes the snapshots its retention policy no longer keeps.
                        (no --keep option: every snapshot is kept)
   --json               list: print the jobs as JSON
 pause stops scheduled runs (a run in progress finishes); resume starts them again.
+check walks every job's kept snapshots now: renews their leases, measures each file's shares,
+repairs files below happy (within "backupDurability" limits) and prints how safe each job is.
 ${nodeDirHelp}`;
 
 function describe(job: BackupJobView): string[] {
@@ -101,6 +106,13 @@ export const backupJobCommand: Command = {
         const job = await callApiJson<BackupJobView>(await endpoint(), 'POST', `/backup-jobs/${encodeURIComponent(rest[0]!)}/run`);
         if (job.lastResult !== 'ok') throw new Error(`backup job "${job.id}" failed: ${job.lastMessage ?? 'no reason given'}`);
         print(`backup job "${job.id}": ${job.lastMessage ?? 'done'}`);
+        return;
+      }
+      case 'check': {
+        arity(0);
+        const status = await callApiJson<BackupDurabilityStatus>(await endpoint(), 'POST', '/backup-jobs?t=check');
+        if (values.json) return print(JSON.stringify(status, null, 2));
+        for (const line of describeDurability(status)) print(line);
         return;
       }
       case 'pause':

@@ -145,5 +145,52 @@ describe('durability of a job\'s kept snapshots', () => {
     const repaired = await durability(alice);
     expect(repaired.jobs[0]).toMatchObject({ repaired: 1, atRisk: 0, tolerance: 3, summary: 'safe even if 3 friends are offline' });
     for (const node of others) expect(await grid.shareFiles(node, si)).toHaveLength(1);
+    await on(alice, 'backup-job', 'remove', 'photos');
   }, 180_000);
+});
+
+describe('a job run: the backup engine, then retention', () => {
+  const made = ['2026-01-01T10:00:00Z', '2026-01-01T11:00:00Z', '2026-01-02T09:00:00Z', '2026-01-03T09:00:00Z', '2026-01-03T12:00:00Z'];
+
+  it('keeps exactly the snapshots the policy says', async () => {
+    const source = join(work, 'ret');
+    await mkdir(source);
+    await writeFile(join(source, 'a.txt'), 'a file worth keeping, longer than a literal cap holds\n');
+    // earlier snapshots with known times, as earlier runs would have left them
+    await on(alice, 'mkdir', 'backups:ret');
+    await on(alice, 'mkdir', 'backups:ret/Archives');
+    for (const name of made) await on(alice, 'mkdir', `backups:ret/Archives/${name}`);
+    await on(alice, 'backup-job', 'add', 'ret', source, 'backups:ret', '--every', '1d', '--keep-last', '2', '--keep-daily', '3');
+    const ran = await on(alice, 'backup-job', 'run', 'ret');
+    expect(ran).toMatch(/^backup job "ret": snapshot (\S+): 1 files uploaded, 0 unchanged, 0 failed, \d+ bytes sent in [\d.]+ s; 3 snapshots kept, 3 removed\n$/);
+    const snapshot = /snapshot (\S+):/.exec(ran)![1]!;
+    // last 2: the new one and 01-03 12:00; daily 3: the new one's day, 01-03 (12:00), 01-02
+    expect(await on(alice, 'ls', 'backups:ret/Archives')).toBe(['2026-01-02T09:00:00Z', '2026-01-03T12:00:00Z', snapshot].join('\n') + '\n');
+    const job = (await jobs(alice)).jobs.find((j) => j.id === 'ret')!;
+    expect(job).toMatchObject({ lastResult: 'ok', lastSnapshot: snapshot });
+  }, 60_000);
+
+  it('a run missed while the node was off happens once when it starts', async () => {
+    await grid.stop(alice);
+    const statePath = join(alice.dir, 'private', 'backup-jobs.json');
+    const states = JSON.parse(await readFile(statePath, 'utf8')) as Record<string, { lastStart: string }>;
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    states.ret!.lastStart = twoDaysAgo;
+    await writeFile(statePath, JSON.stringify(states));
+    const restarted = Date.now();
+    await grid.start(alice);
+    let job = (await jobs(alice)).jobs.find((j) => j.id === 'ret')!;
+    for (let i = 0; i < 120 && !(job.lastEnd !== undefined && Date.parse(job.lastEnd) > restarted); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      job = (await jobs(alice)).jobs.find((j) => j.id === 'ret')!;
+    }
+    expect(job.lastResult, job.lastMessage).toBe('ok');
+    expect(Date.parse(job.lastStart!)).toBeGreaterThan(restarted);
+    expect(job.lastMessage).toMatch(/0 files uploaded, 1 unchanged/);
+    // once: the next run is a day after this one, and no other started meanwhile
+    await new Promise((r) => setTimeout(r, 2500));
+    const after = (await jobs(alice)).jobs.find((j) => j.id === 'ret')!;
+    expect(after.lastStart).toBe(job.lastStart);
+    expect(Date.parse(after.nextRun) - Date.parse(job.lastStart!)).toBe(86_400_000);
+  }, 90_000);
 });

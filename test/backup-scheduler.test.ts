@@ -38,7 +38,7 @@ describe('backup job config', () => {
 });
 
 /** A scheduler over in-memory jobs whose runs are recorded, with a clock the test moves. */
-function harness(jobs: BackupJob[], addedAt: Date, history: Record<string, Date> = {}) {
+function harness(jobs: BackupJob[], addedAt: Date, history: Record<string, Date> = {}, gridReady = () => true) {
   let now = new Date(addedAt);
   const runs: string[] = [];
   const errors: unknown[] = [];
@@ -55,6 +55,7 @@ function harness(jobs: BackupJob[], addedAt: Date, history: Record<string, Date>
     },
     checkIntervalMs: 60_000,
     onError: (error) => errors.push(error),
+    canRun: gridReady,
   });
   return {
     scheduler,
@@ -85,6 +86,16 @@ describe('backup scheduler', () => {
     h.setNow(later(1));
     await h.scheduler.runDueJobs();
     expect(h.runs).toEqual(['hourly', 'daily', 'hourly']);
+  });
+
+  it('a due job waits while the grid is out of reach', async () => {
+    let ready = false;
+    const h = harness([hourly], t0, {}, () => ready);
+    await h.scheduler.runDueJobs();
+    expect(h.runs).toEqual([]);
+    ready = true;
+    await h.scheduler.runDueJobs();
+    expect(h.runs).toEqual(['hourly']);
   });
 
   it('runs a job missed while the computer was off once, however many runs were missed', async () => {

@@ -1,6 +1,6 @@
 // Runs backup jobs when they are due, one at a time. It looks at every job when it starts
 // (so a run missed while the computer was off happens at once, and once) and then every
-// `checkIntervalMs`. Pausing stops new scheduled runs (a run in progress finishes); a run
+// `checkIntervalMs`, while the grid is reachable. Pausing stops new scheduled runs (a run in progress finishes); a run
 // asked for by hand still happens. The clock is injected so tests can move time.
 import { isBackupDue, nextBackupRun } from './backup-schedule.js';
 import type { BackupJob } from './backup-job.js';
@@ -22,6 +22,8 @@ export interface BackupSchedulerOptions {
   readonly run: (job: BackupJob, reason: 'scheduled' | 'requested') => Promise<void>;
   readonly checkIntervalMs: number;
   readonly onError: (error: unknown) => void;
+  /** whether a scheduled run could work now (enough storage servers reachable); if not, due jobs wait for the next look */
+  readonly canRun?: () => boolean;
 }
 
 export class BackupScheduler {
@@ -77,7 +79,7 @@ export class BackupScheduler {
 
   /** Runs every job due now, in turn. Resolves when they have all ended. */
   async runDueJobs(): Promise<void> {
-    if (this.pausedFlag || this.looking) return;
+    if (this.pausedFlag || this.looking || this.options.canRun?.() === false) return;
     this.looking = true;
     try {
       const now = this.options.now();

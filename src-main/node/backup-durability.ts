@@ -60,6 +60,7 @@ export class BackupDurability {
   private last: BackupDurabilityStatus = { jobs: [], running: false };
   private pass: Promise<BackupDurabilityStatus> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private firstPass: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
 
   constructor(private readonly options: BackupDurabilityOptions) {
@@ -70,8 +71,12 @@ export class BackupDurability {
     return join(privateDir(this.options.dir), DURABILITY_STATE_FILE);
   }
 
-  /** Loads the last pass's findings, and schedules passes (one at once if the last is older than the interval). */
-  async start(): Promise<void> {
+  /**
+   * Loads the last pass's findings, and schedules passes: one after `graceMs` if the last is
+   * older than the interval (the grace lets the node connect to the servers first, or every
+   * file would look lost), then every interval.
+   */
+  async start(graceMs: number): Promise<void> {
     try {
       this.last = { ...(JSON.parse(await readFile(this.statePath, 'utf8')) as BackupDurabilityStatus), running: false };
     } catch {
@@ -82,12 +87,14 @@ export class BackupDurability {
     this.timer = setInterval(() => void this.check().catch((e: unknown) => this.options.log.warn(`durability pass: ${(e as Error).message}`)), interval * 1000);
     this.timer.unref();
     if (age >= interval && (await readBackupJobs(this.options.dir)).length > 0) {
-      void this.check().catch((e: unknown) => this.options.log.warn(`durability pass: ${(e as Error).message}`));
+      this.firstPass = setTimeout(() => void this.check().catch((e: unknown) => this.options.log.warn(`durability pass: ${(e as Error).message}`)), graceMs);
+      this.firstPass.unref();
     }
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.firstPass);
     await this.pass?.catch(() => undefined);
   }
 

@@ -37,6 +37,8 @@ export interface BackupJobsOptions {
   readonly grid: SnapshotDirectory;
   readonly log: NodeLog;
   readonly now?: () => Date;
+  /** whether enough storage servers are reachable for a backup to succeed */
+  readonly gridReady?: () => boolean;
 }
 
 export class BackupJobs {
@@ -56,6 +58,7 @@ export class BackupJobs {
       jobs: () => this.scheduledJobs(),
       run: (job, reason) => this.runJob(job, reason),
       checkIntervalMs,
+      ...(this.options.gridReady === undefined ? {} : { canRun: this.options.gridReady }),
       onError: (error) => this.options.log.warn(`backup jobs: ${(error as Error).message}`),
     });
   }

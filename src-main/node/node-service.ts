@@ -86,6 +86,7 @@ export class NodeService implements NodeApi {
     this.backupJobs = new BackupJobs({
       dir: node.dir,
       runner: (request) => this.runBackupForJob(request),
+      gridReady: () => this.gridServers().length >= uploadEncoding(node).happy,
       grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
       log,
     });
@@ -154,14 +155,15 @@ export class NodeService implements NodeApi {
     introducer.start();
     await mkdir(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
     await service.backupJobs.start(fast ? 1_000 : 30_000);
-    await service.backupDurability.start();
+    await service.backupDurability.start(fast ? 5_000 : 60_000);
     service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m) });
     return service;
   }
 
   /** Resolves once this node can reach the introducer (at once on the introducer itself). */
   whenIntroducerConnected(): Promise<void> {
-    if (this.introducerService !== undefined) return Promise.resolve();
+    // it may have connected already, while the node was still starting
+    if (this.introducerService !== undefined || this.introducer.introducerConnected) return Promise.resolve();
     return new Promise((resolve) => this.introducer.once('introducer-connected', () => resolve()));
   }
 

@@ -35,7 +35,10 @@ export async function logInFromFragment(location: Location, history: History): P
   if (match === null) return;
   history.replaceState(null, '', location.pathname);
   const response = await fetch('/ui/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: match[1] }) });
-  if (!response.ok) throw await errorOf(response);
+  if (!response.ok) {
+    const answer = (await response.json().catch(() => ({}))) as { error?: string };
+    throw new Error(answer.error ?? `the node answered ${response.status}`);
+  }
 }
 
 export class HttpCairnApi implements CairnApi {

@@ -69,22 +69,24 @@ function Row({ entry, depth, actions }: { entry: VdriveEntry; depth: number; act
     : {};
   return (
     <tr tabIndex={0} data-path={entry.path} data-kind={entry.kind} className={dropping ? 'drop-target' : undefined} onKeyDown={onKeyDown} onDoubleClick={() => (isFolder ? actions.open(entry) : actions.download(entry))} {...dropProps}>
-      <td className="name-cell" style={{ paddingLeft: `${0.75 + depth * 1.25}rem` }}>
-        {isFolder ? (
-          <button type="button" className="expander" aria-expanded={expanded} aria-label={`${expanded ? 'Collapse' : 'Expand'} ${entry.name}`} onClick={() => void files.getState().toggle(entry.path)}>
-            {expanded ? '▾' : '▸'}
-          </button>
-        ) : (
-          <span className="expander-space" aria-hidden="true" />
-        )}
-        <span className={`entry-icon ${entry.kind}`} aria-hidden="true" />
-        {isFolder ? (
-          <button type="button" className="link-button entry-name" onClick={() => actions.open(entry)}>
-            {entry.name}
-          </button>
-        ) : (
-          <span className="entry-name">{entry.name}</span>
-        )}
+      <td style={{ paddingLeft: `${0.75 + depth * 1.25}rem` }}>
+        <div className="name-cell">
+          {isFolder ? (
+            <button type="button" className="expander" aria-expanded={expanded} aria-label={`${expanded ? 'Collapse' : 'Expand'} ${entry.name}`} onClick={() => void files.getState().toggle(entry.path)}>
+              {expanded ? '▾' : '▸'}
+            </button>
+          ) : (
+            <span className="expander-space" aria-hidden="true" />
+          )}
+          <span className={`entry-icon ${entry.kind}`} aria-hidden="true" />
+          {isFolder ? (
+            <button type="button" className="link-button entry-name" onClick={() => actions.open(entry)}>
+              {entry.name}
+            </button>
+          ) : (
+            <span className="entry-name">{entry.name}</span>
+          )}
+        </div>
       </td>
       <td className="number">{isFolder ? '—' : formatBytes(entry.size)}</td>
       <td>{formatDate(entry.modifiedAt)}</td>

@@ -16,7 +16,7 @@ type OpenDialog =
   | { readonly kind: 'share'; readonly entry: VdriveEntry; readonly link: ShareLink };
 
 /** A one-field form (new folder, rename) that checks the name before sending it. */
-function NameForm({ label, initial, submitLabel, onSubmit, onCancel }: { label: string; initial: string; submitLabel: string; onSubmit: (name: string) => Promise<boolean>; onCancel: () => void }) {
+function NameForm({ label, initial, submitLabel, onSubmit, onCancel }: { label: string; initial: string; submitLabel: string; onSubmit: (name: string) => Promise<string | undefined>; onCancel: () => void }) {
   const [name, setName] = useState(initial);
   const [problem, setProblem] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -29,8 +29,10 @@ function NameForm({ label, initial, submitLabel, onSubmit, onCancel }: { label: 
       return setProblem((error as Error).message);
     }
     setBusy(true);
-    if (await onSubmit(checked)) onCancel();
+    const failure = await onSubmit(checked);
     setBusy(false);
+    if (failure === undefined) onCancel();
+    else setProblem(failure);
   };
   return (
     <form onSubmit={(event) => void submit(event)}>
@@ -68,6 +70,13 @@ export function FilesScreen() {
     if (files.getState().folders[current] === undefined) void files.getState().open(current);
   }, [files, current]);
 
+  /** a change's error for its dialog (the dialog shows it, not the page behind) */
+  const outcome = async (change: Promise<boolean>): Promise<string | undefined> => {
+    if (await change) return undefined;
+    const message = files.getState().actionError;
+    files.getState().clearActionError();
+    return message ?? 'the change failed';
+  };
   const notify = (text: string, tone: 'info' | 'error' = 'info') => notices.getState().show(text, tone);
   const uploadDropped = async (directoryPath: string, transfer: DataTransfer) => {
     const dropped = await droppedFilesOf(transfer);
@@ -177,12 +186,12 @@ export function FilesScreen() {
       <UploadsPanel />
       {dialog?.kind === 'mkdir' ? (
         <Dialog title="New folder" onClose={() => setDialog(undefined)}>
-          <NameForm label={`Name of the new folder in cairn:${current}`} initial="" submitLabel="Make folder" onSubmit={(name) => files.getState().makeDirectory(name)} onCancel={() => setDialog(undefined)} />
+          <NameForm label={`Name of the new folder in cairn:${current}`} initial="" submitLabel="Make folder" onSubmit={(name) => outcome(files.getState().makeDirectory(name))} onCancel={() => setDialog(undefined)} />
         </Dialog>
       ) : null}
       {dialog?.kind === 'rename' ? (
         <Dialog title={`Rename ${dialog.entry.name}`} onClose={() => setDialog(undefined)}>
-          <NameForm label="New name" initial={dialog.entry.name} submitLabel="Rename" onSubmit={(name) => files.getState().rename(dialog.entry.path, name)} onCancel={() => setDialog(undefined)} />
+          <NameForm label="New name" initial={dialog.entry.name} submitLabel="Rename" onSubmit={(name) => outcome(files.getState().rename(dialog.entry.path, name))} onCancel={() => setDialog(undefined)} />
         </Dialog>
       ) : null}
       {dialog?.kind === 'delete' ? (

@@ -90,7 +90,7 @@ export function createUploadsStore(api: CairnApi, onUploaded: (directoryPath: st
         // parents before children; a folder that exists already is fine
         for (const folder of [...folders].sort((a, b) => a.split('/').length - b.split('/').length)) {
           await api.makeDirectory(join(directoryPath, folder)).catch((error: unknown) => {
-            if (!/exist/i.test((error as Error).message)) {
+            if (!/already has a child|exist/i.test((error as Error).message)) {
               for (const item of added) if (item.directoryPath === join(directoryPath, folder) || item.directoryPath.startsWith(`${join(directoryPath, folder)}/`)) update(item.id, { ...item.progress, state: 'failed', error: (error as Error).message });
             }
           });

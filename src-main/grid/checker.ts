@@ -1,10 +1,11 @@
-import { storageIndexOfKey, type ChkReadCap } from '../../src-shared/caps/index.js';
+import { storageIndexOfKey, type ChkReadCap, type ChkVerifyCap } from '../../src-shared/caps/index.js';
 import { readVerifiedUriExtension, verifyChkShare } from '../core/immutable/decoder.js';
 import type { ShareSource } from '../core/immutable/share-source.js';
 import type { UriExtension } from '../core/immutable/uri-extension.js';
 import { BadShareError } from '../core/immutable/errors.js';
 import { deriveBucketLeaseSecrets } from '../core/lease-secrets.js';
 import { downloadImmutable } from './downloader.js';
+import { corruptNote, healthState, serverLabel, serverSharesOf, type FileHealth } from './file-health.js';
 import type { GridServer } from './grid-server.js';
 import { happiness } from './placement/happiness.js';
 import { uploadImmutable, type UploadEncoding } from './uploader.js';
@@ -23,19 +24,12 @@ export interface CheckOptions {
   readonly queryTimeoutMs?: number;
 }
 
-export interface ImmutableHealth {
-  readonly healthy: boolean;
-  readonly recoverable: boolean;
-  readonly sharesNeeded: number;
-  readonly sharesTotal: number;
-  /** distinct good share numbers found */
-  readonly sharesFound: number;
-  readonly serversWithShares: number;
-  readonly happiness: number;
-  readonly happy: number;
-  readonly corruptShares: readonly string[];
-  readonly repaired?: boolean;
-  readonly summary: string;
+/** An immutable file's health (the shape every check reports). */
+export type ImmutableHealth = FileHealth;
+
+/** Repair from a verify cap would need re-encoding the ciphertext without its key; not built. */
+export class VerifyCapRepairError extends Error {
+  override readonly name = 'VerifyCapRepairError';
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
@@ -53,8 +47,9 @@ interface Survey extends ImmutableHealth {
   readonly badShares: BadSharesByServer;
 }
 
-async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
-  const storageIndex = storageIndexOfKey(cap.key);
+async function survey(cap: ChkReadCap | ChkVerifyCap, options: CheckOptions): Promise<Survey> {
+  const storageIndex = cap.kind === 'chk' ? storageIndexOfKey(cap.key) : cap.storageIndex;
+  const labels = new Map(options.servers.map((server) => [server.id, serverLabel(server)]));
   const placement = new Map<string, Set<number>>();
   const samples: ShareSource[] = [];
   const corrupt: string[] = [];
@@ -95,7 +90,7 @@ async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
   const happy = Math.min(options.encoding.happy, cap.totalShares);
   const recoverable = found.size >= cap.neededShares;
   const healthy = found.size === cap.totalShares && reached >= happy;
-  const state = healthy ? 'healthy' : recoverable ? 'not healthy (recoverable)' : 'NOT recoverable';
+  const state = healthState({ healthy, recoverable });
   return {
     healthy,
     recoverable,
@@ -106,9 +101,10 @@ async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
     happiness: reached,
     happy,
     corruptShares: corrupt,
+    servers: serverSharesOf(placement, labels),
     samples,
     badShares,
-    summary: `${state}: ${found.size} of ${cap.totalShares} shares found on ${placement.size} servers (${cap.neededShares} needed); happiness ${reached} of ${happy}${corrupt.length > 0 ? `; ${corrupt.length} corrupt share${corrupt.length === 1 ? '' : 's'}` : ''}`,
+    summary: `${state}: ${found.size} of ${cap.totalShares} shares found on ${placement.size} servers (${cap.neededShares} needed); happiness ${reached} of ${happy}${corruptNote(corrupt)}`,
   };
 }
 
@@ -119,9 +115,14 @@ async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
  * (the same key gives the same shares, so existing ones are reused). A share found corrupt
  * counts as missing: it is regenerated on another server, never read, and never counted.
  */
-export async function checkImmutable(cap: ChkReadCap, options: CheckOptions): Promise<ImmutableHealth> {
+export async function checkImmutable(cap: ChkReadCap | ChkVerifyCap, options: CheckOptions): Promise<ImmutableHealth> {
   const { samples, badShares, ...before } = await survey(cap, options);
-  if (!options.repair || before.healthy || !before.recoverable) return before;
+  if (!options.repair) return before;
+  if (before.healthy) return { ...before, repair: 'nothing to do: the file is healthy' };
+  if (!before.recoverable) return { ...before, repair: 'not possible: fewer than the needed shares are left' };
+  if (cap.kind === 'chk-verifier') {
+    throw new VerifyCapRepairError('repair of an immutable file from its verify cap is not supported yet: give its read cap (URI:CHK:…)');
+  }
   // The same key and segment size re-create exactly the same shares.
   const ueb = await firstUriExtension(cap, samples);
   const encoding = { needed: cap.neededShares, total: cap.totalShares, happy: before.happy };
@@ -134,7 +135,7 @@ export async function checkImmutable(cap: ChkReadCap, options: CheckOptions): Pr
     throw new Error('repair re-encoded the file differently from its cap; nothing was changed that the cap depends on');
   }
   const { samples: _, badShares: __, ...after } = await survey(cap, { ...options, servers, verify: false });
-  return { ...after, corruptShares: before.corruptShares, repaired: true, summary: `repaired; now ${after.summary}` };
+  return { ...after, corruptShares: before.corruptShares, repaired: true, repair: 'regenerated the missing shares', summary: `repaired; now ${after.summary}` };
 }
 
 async function firstUriExtension(cap: ChkReadCap, samples: readonly ShareSource[]): Promise<UriExtension> {

@@ -4,11 +4,10 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { base32Encode } from '../../src-shared/base32.js';
-import { formatCap, isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
+import { isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
 import { ReadOnlyDirectoryError, type DirectoryEntry, type ResolvedPath, type VdriveOptions } from '../grid/vdrive/index.js';
 import { leaseSeedOfPeer } from '../core/lease-secrets.js';
 import { SegmentWorkerPool } from '../core/workers/segment-worker-pool.js';
-import { checkImmutable } from '../grid/checker.js';
 import { downloadImmutable } from '../grid/downloader.js';
 import type { ByteRange } from '../core/immutable/decoder.js';
 import type { GridServer } from '../grid/grid-server.js';
@@ -27,7 +26,7 @@ import { NodeVdrive } from './node-vdrive.js';
 import { createMutableFile, overwriteMutableFile, readMutableFile, type MutableFileVersion } from './mutable-files.js';
 import { gridRootCap, gridRootKeys } from './grid-root.js';
 import { manifestEntryOf, type ManifestEntry } from './manifest.js';
-import { checkMutableShares, type HealthSummary } from './mutable-health.js';
+import { CapChecker } from './cap-checker.js';
 import { walkTree } from './tree-walk.js';
 import { readFileChunks } from './local-files.js';
 import { dialableAddresses } from './listen-address.js';
@@ -36,6 +35,10 @@ import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.
 import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
 import { PeerLatencyMonitor } from './peer-latency.js';
+import { runBackup } from '../backup/backup-run.js';
+import { runRestore } from '../backup/restore-run.js';
+import type { BackupContext, BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../backup/backup-request.js';
+import { nodeBackupContext } from './backup-context.js';
 
 export const APP_VERSION = 'cairn/0.1.0';
 
@@ -57,6 +60,7 @@ export class NodeService implements NodeApi {
   private apiServer: Server | undefined;
   private stopped = false;
   private readonly vdrive: NodeVdrive;
+  private readonly checker: CapChecker;
 
   private constructor(
     readonly node: NodeDirectory,
@@ -74,6 +78,7 @@ export class NodeService implements NodeApi {
       options: () => this.vdriveOptions(),
       root: { cap: gridRootCap(node.gridLink), keys: gridRootKeys(node.gridLink) },
     });
+    this.checker = new CapChecker({ servers: () => this.gridServers(), encoding: () => uploadEncoding(node), leaseSecret: node.leaseSecret });
   }
 
   static async start(dir: string, options: NodeServiceOptions): Promise<NodeService> {
@@ -251,16 +256,11 @@ export class NodeService implements NodeApi {
 
   async *deepCheck(dir: DirectoryCap, options: CheckRequest): AsyncGenerator<DeepCheckEntry> {
     for await (const node of walkTree(dir, (d) => this.vdrive.list(d))) {
-      yield { ...manifestEntryOf(node), results: await this.checkAnything(node.cap, options) };
+      // A read-only part of the tree is checked, and says why it was not repaired.
+      const readOnlyMutable = options.repair && !isWriteCap(node.cap) && isMutable(node.cap);
+      const results = await this.check(node.cap, readOnlyMutable ? { ...options, repair: false } : options);
+      yield { ...manifestEntryOf(node), results: readOnlyMutable && !results.healthy ? { ...results, repair: 'not possible from here: repair of a mutable file needs its write cap' } : results };
     }
-  }
-
-  /** A check of any cap: immutable files fully; mutable files and directories by counting shares. */
-  private async checkAnything(cap: Cap, options: CheckRequest): Promise<HealthSummary> {
-    const file = cap.kind === 'dir' ? cap.file : cap;
-    if (file.kind === 'chk' || file.kind === 'lit') return this.check(file, options);
-    if (file.kind === 'chk-verifier') throw new Error('checking a file from its verify cap is not supported yet');
-    return this.operations.run('check', undefined, () => checkMutableShares(file, { servers: this.gridServers(), happy: uploadEncoding(this.node).happy }));
   }
 
   createMutableFile(contents: Uint8Array): Promise<MutableWriteCap> {
@@ -297,15 +297,10 @@ export class NodeService implements NodeApi {
     };
   }
 
-  async check(cap: FileCap, options: CheckRequest): Promise<CheckResult> {
-    if (cap.kind === 'lit') {
-      return { healthy: true, recoverable: true, sharesNeeded: 0, sharesTotal: 0, sharesFound: 0, serversWithShares: 0, happiness: 0, happy: 0, corruptShares: [], summary: 'healthy: a literal file is stored in its cap' };
-    }
-    if (cap.kind !== 'chk') throw new Error('check needs a read cap (URI:CHK:…)');
-    const result = await this.operations.run('check', undefined, () =>
-      checkImmutable(cap, { servers: this.gridServers(), encoding: uploadEncoding(this.node), leaseSecret: this.node.leaseSecret, ...options }),
-    );
-    this.log.info(`check ${formatCap(cap)}: ${result.summary}`);
+  /** Checks (and with the options verifies, repairs, renews leases of) any file or directory. */
+  async check(cap: Cap, options: CheckRequest): Promise<CheckResult> {
+    const result = await this.operations.run('check', undefined, () => this.checker.check(cap, options));
+    this.log.info(`check of a ${cap.kind === 'dir' ? 'directory' : 'file'}: ${result.summary}${result.repair === undefined ? '' : `; repair: ${result.repair}`}`);
     return result;
   }
 
@@ -335,6 +330,30 @@ export class NodeService implements NodeApi {
     };
   }
 
+  /** Backs up a local folder as a new snapshot (src-main/backup/backup-run.ts); `onEvent` gets progress and problems. */
+  backup(request: BackupRequest, onEvent: BackupEventListener): Promise<BackupSummary> {
+    return this.operations.run('backup', undefined, (operation) =>
+      runBackup(request, this.backupContext(), (event) => {
+        if (event.type === 'progress') operation.progress(event.bytesDone, event.bytesTotal);
+        onEvent(event);
+      }),
+    );
+  }
+
+  /** Restores a snapshot, or a file or folder in one, to a local path (src-main/backup/restore-run.ts). */
+  restore(request: RestoreRequest, onEvent: BackupEventListener): Promise<RestoreSummary> {
+    return this.operations.run('restore', undefined, (operation) =>
+      runRestore(request, this.backupContext(), (event) => {
+        if (event.type === 'progress') operation.progress(event.bytesDone, event.bytesTotal);
+        onEvent(event);
+      }),
+    );
+  }
+
+  private backupContext(): BackupContext {
+    return nodeBackupContext({ node: this.node, servers: () => this.gridServers(), vdrive: this.vdrive, vdriveOptions: () => this.vdriveOptions(), pool: this.pool, download: (cap) => this.download(cap) });
+  }
+
   /** Stops everything in order; safe to call twice. */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -350,6 +369,12 @@ export class NodeService implements NodeApi {
     await this.backend?.close();
     await this.pool.close();
   }
+}
+
+/** Whether the cap names a mutable file or a mutable directory. */
+function isMutable(cap: Cap): boolean {
+  const file = cap.kind === 'dir' ? cap.file : cap;
+  return file.kind === 'ssk-ed25519' || file.kind === 'ssk-ed25519-ro' || file.kind === 'ssk-ed25519-verifier';
 }
 
 /** CAIRN_NET_MEMBERSHIP=pnet switches the grid gate for benchmarks (every node must agree). */

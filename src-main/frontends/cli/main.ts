@@ -10,6 +10,7 @@ import { checkCommand, getCommand, putCommand, statusCommand } from './node/grid
 import { runCommand } from './node/run.js';
 import { inviteCommand, joinCommand } from './node/invite-commands.js';
 import { UsageError, print, type Command } from './usage.js';
+import { backupCommand, restoreCommand } from './node/backup-commands.js';
 
 const commands: readonly Command[] = [
   createIntroducerCommand,
@@ -31,6 +32,8 @@ const commands: readonly Command[] = [
   addAliasCommand,
   listAliasesCommand,
   debugCommand,
+  backupCommand,
+  restoreCommand,
   inviteCommand,
   joinCommand,
 ];

@@ -156,6 +156,31 @@ describe('cairn check --verify on a mutable file with a corrupt share', () => {
   }, 60_000);
 });
 
+describe('check from verify caps through the web API', () => {
+  it('an immutable file is checked, verified and repaired from its URI:CHK-Verifier: cap; a mutable one is checked from its verify cap', async () => {
+    const data = new Uint8Array(randomBytes(100_000));
+    const cap = await ok(await alice.call('PUT', '/uri', { body: data }));
+    const verifier = formatCap(verifyCapOf(parseChkReadCap(cap)));
+    expect(await restCheck(uriPath(verifier), '&verify=true')).toMatchObject({ checked: { kind: 'immutable file', path: '' }, healthy: true, sharesFound: 5, corruptShares: [] });
+
+    const victim = grid.storageNodes[3]!;
+    const si = base32Encode(verifyCapOf(parseChkReadCap(cap)).storageIndex);
+    await grid.stop(victim);
+    await rm(join(victim.dir, 'storage', 'shares', si.slice(0, 2), si), { recursive: true });
+    await grid.start(victim);
+    await grid.waitForServers(aliceNode, 5, cairn);
+    expect(await restCheck(uriPath(verifier))).toMatchObject({ healthy: false, sharesFound: 4 });
+    expect(await restCheck(uriPath(verifier), '&repair=true')).toMatchObject({ repaired: true, healthy: true, sharesFound: 5 });
+    expect(await grid.shareFiles(victim, si)).toHaveLength(1);
+
+    const mutable = await ok(await alice.call('PUT', '/uri?format=mutable', { body: 'checked from afar' }));
+    const mutableVerifier = formatCap(verifyCapOf(parseAnyCap(mutable) as MutableFileCap));
+    expect(mutableVerifier).toMatch(/^URI:SSK-ED25519-Verifier:/);
+    expect(await restCheck(uriPath(mutableVerifier), '&verify=true&add-lease=true')).toMatchObject({ checked: { kind: 'mutable file' }, healthy: true, sharesFound: 5 });
+    expect(await errorOf(await alice.call('POST', `${uriPath(mutableVerifier)}?t=check&repair=true`), 400)).toMatch(/^repair of a mutable file needs its write cap/);
+  }, 60_000);
+});
+
 describe('bad input to check', () => {
   it('a malformed cap, a missing child and an unknown alias each get one clear error', async () => {
     const dir = await ok(await alice.call('POST', '/uri?t=mkdir'));

@@ -7,6 +7,7 @@ import { MutableConflictError, MutableRepairNeedsWriteCapError } from '../../gri
 import { ChildExistsError, DirectoryPathError, NoSuchChildError, NotADirectoryError, ReadOnlyDirectoryError } from '../../grid/vdrive/index.js';
 import { MutableVersionChangedError } from '../../node/mutable-files.js';
 import { HttpError } from './http-errors.js';
+import { BackupInputError } from '../../backup/backup-request.js';
 
 const STATUS_OF: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, number]> = [
   [CapError, 400],
@@ -26,6 +27,7 @@ const STATUS_OF: ReadonlyArray<readonly [abstract new (...args: never[]) => Erro
   [NotEnoughSharesError, 410],
   [UnrecoverableVersionError, 410],
   [UploadUnhappinessError, 503],
+  [BackupInputError, 400],
 ];
 
 /** Maps failures to HTTP: what the user did wrong is 4xx, what the grid cannot do is 410/503. */

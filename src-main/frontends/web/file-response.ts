@@ -13,6 +13,11 @@ type Headers = Record<string, string | number>;
 /** Waits until the response can take more, or the client went away (without leaking listeners). */
 export function drainedOrClosed(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
+    // Already gone: 'close' has fired and will not fire again.
+    if (res.destroyed || res.closed) {
+      resolve();
+      return;
+    }
     const done = (): void => {
       res.off('drain', done);
       res.off('close', done);

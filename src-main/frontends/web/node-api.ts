@@ -7,6 +7,9 @@ import type { FileHealth } from '../../grid/file-health.js';
 import type { ByteRange } from '../../core/immutable/decoder.js';
 import type { InitialChild } from '../../grid/vdrive/index.js';
 import type { OperationKind, OperationTotals, OperationView } from '../../node/operations.js';
+import type { BackupJobs, BackupJobsStatus } from '../../node/backup-jobs.js';
+import type { BackupDurability, BackupDurabilityStatus } from '../../node/backup-durability.js';
+import type { BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../../backup/backup-request.js';
 
 /** One storage server as status reports it. */
 export interface PeerStatus {
@@ -26,12 +29,16 @@ export interface PeerStatus {
 export interface NodeStatus {
   readonly nickname: string;
   readonly peerId: string;
+  /** the name the grid was made with, if any */
+  readonly gridName?: string | undefined;
   readonly introducer: { readonly connected: boolean; readonly runsHere: boolean };
   readonly encoding: { readonly needed: number; readonly happy: number; readonly total: number };
   readonly storage: { readonly enabled: boolean; readonly shares: number; readonly bytesUsed: number } | undefined;
   readonly peers: readonly PeerStatus[];
   /** uploads, downloads and checks in progress */
   readonly operations: readonly OperationView[];
+  /** backup jobs, and how safe their kept snapshots are (docs/backup.md) */
+  readonly backups?: BackupJobsStatus & { readonly durability: BackupDurabilityStatus };
 }
 
 /** What the node has done since it started (GET /statistics?t=json). */
@@ -103,6 +110,16 @@ export interface NodeApi {
   readMutableFile(cap: MutableReadCap | MutableWriteCap): Promise<MutableFileVersion>;
   /** replaces the contents; with `ifVersion`, only if the file is still at that version; returns the new version */
   overwriteMutableFile(cap: MutableWriteCap, contents: Uint8Array, options: { ifVersion?: string }): Promise<string>;
+
+  /** scheduled backups: the jobs in cairn.json, their runs and retention */
+  readonly backupJobs: BackupJobs;
+  /** lease renewal, health and repair of what the jobs' kept snapshots reference */
+  readonly backupDurability: BackupDurability;
+  // Backups (src-main/backup/).
+  /** backs up a local folder as a new snapshot under the target's Archives/, and points Latest at it */
+  backup(request: BackupRequest, onEvent: BackupEventListener): Promise<BackupSummary>;
+  /** restores a snapshot, or a file or folder in one, to a local path */
+  restore(request: RestoreRequest, onEvent: BackupEventListener): Promise<RestoreSummary>;
 }
 
 /** One node's line of a deep-check. */

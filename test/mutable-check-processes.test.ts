@@ -98,6 +98,7 @@ describe('a mutable directory and file with shares deleted from a stopped server
     expect(lines[0]).toMatch(/^not healthy \(recoverable\): 4 of 5 shares of version 1 found on 4 servers \(2 needed\); happiness 4 of 4$/);
     expect(lines).toContain('checked: mutable file');
     expect(lines).toContain('shares: 4 of 5 found, 2 needed');
+    expect(lines).toContain(`storage index: ${storageIndexOf(fileCap)}`);
     expect(lines.filter((line) => /^ {2}node-\d \(\w{8}\): share \d$|^ {2}introducer \(\w{8}\): share \d$/.test(line))).toHaveLength(4);
     expect(lines).toContainEqual(expect.stringMatching(/^version: seqnum 1, root hash [0-9a-f]{16}…, 4 shares$/));
 
@@ -161,7 +162,9 @@ describe('check from verify caps through the web API', () => {
     const data = new Uint8Array(randomBytes(100_000));
     const cap = await ok(await alice.call('PUT', '/uri', { body: data }));
     const verifier = formatCap(verifyCapOf(parseChkReadCap(cap)));
-    expect(await restCheck(uriPath(verifier), '&verify=true')).toMatchObject({ checked: { kind: 'immutable file', path: '' }, healthy: true, sharesFound: 5, corruptShares: [] });
+    const checked = await restCheck(uriPath(verifier), '&verify=true');
+    expect(checked).toMatchObject({ checked: { kind: 'immutable file', path: '', verifycap: verifier }, healthy: true, sharesFound: 5, corruptShares: [] });
+    expect(checked.checked?.['storage-index']).toMatch(/^[a-z2-7]{26}$/);
 
     const victim = grid.storageNodes[3]!;
     const si = base32Encode(verifyCapOf(parseChkReadCap(cap)).storageIndex);

@@ -184,6 +184,18 @@ describe('check from verify caps through the web API', () => {
   }, 60_000);
 });
 
+describe('check of the shared root before its first write', () => {
+  it('is healthy: it reads as empty until then', async () => {
+    const result = await cairn(['check', '--node-dir', aliceNode.dir, 'cairn:']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n')[0]).toBe("healthy: the grid's shared directory is not published yet (it reads as empty until its first write)");
+    const deep = await cairn(['deep-check', '--node-dir', aliceNode.dir, '--repair', 'cairn:']);
+    expect(deep.stdout.trim()).toBe('done: 1 objects checked, 1 healthy, 0 not healthy (0 not recoverable); 0 repaired');
+    const repair = await cairn(['check', '--node-dir', aliceNode.dir, '--repair', 'cairn:']);
+    expect(repair.stdout).toMatch(/\nrepair: nothing to do: there is nothing to repair before the first write\n/);
+  }, 30_000);
+});
+
 describe('bad input to check', () => {
   it('a malformed cap, a missing child and an unknown alias each get one clear error', async () => {
     const dir = await ok(await alice.call('POST', '/uri?t=mkdir'));

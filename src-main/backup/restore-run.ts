@@ -4,12 +4,15 @@
 // writing into a folder changes its mtime.
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, lutimes, mkdir, open, readdir, rename, rm, symlink, utimes } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseAnyCap, type DirectoryCap, type FileCap } from '../../src-shared/caps/index.js';
 import type { ChildMetadata } from '../core/dirnode/index.js';
 import { BackupInputError, type BackupContext, type BackupEventListener, type RestoreRequest, type RestoreSummary } from './backup-request.js';
 import type { BackupEntryMetadata } from './backup-run.js';
 import { ProgressMeter } from './progress-meter.js';
+
+/** Characters that would make a name a path ("\\" separates folders on Windows only). */
+const UNSAFE_NAME = process.platform === 'win32' ? /[/\\\0]/ : /[/\0]/;
 
 type PlanItem =
   | { readonly kind: 'dir'; readonly path: string; readonly metadata: ChildMetadata | undefined }
@@ -29,6 +32,10 @@ function sizeOf(cap: FileCap): number {
 async function planOf(context: BackupContext, cap: DirectoryCap, path: string, metadata: ChildMetadata | undefined, plan: PlanItem[]): Promise<void> {
   plan.push({ kind: 'dir', path, metadata });
   for (const entry of await context.list(cap)) {
+    // A directory written by another program could hold any name: never one that leaves `path`.
+    if (entry.name === '' || entry.name === '.' || entry.name === '..' || UNSAFE_NAME.test(entry.name)) {
+      throw new Error(`the snapshot holds an entry named ${JSON.stringify(entry.name)}, which is not a safe file name: restore refused`);
+    }
     const childPath = join(path, entry.name);
     const child = parseAnyCap(entry.readCap);
     const symlinkTarget = backupFields(entry.metadata).symlink;
@@ -74,7 +81,9 @@ export async function runRestore(request: RestoreRequest, context: BackupContext
   }
   const files = plan.filter((item) => item.kind === 'file');
   const meter = new ProgressMeter(files.length, files.reduce((sum, item) => sum + item.size, 0), onEvent);
-  for (const item of plan) await restoreItem(context, item, meter, request.force === true);
+  // progress names files as the snapshot does, not by their local path
+  const top = resolved.cap.kind === 'dir' ? destination : join(destination, '..');
+  for (const item of plan) await restoreItem(context, item, meter, request.force === true, relative(top, item.path));
   // Folder times last, deepest first: writing into a folder changes its mtime.
   for (const item of [...plan].reverse()) {
     if (item.kind !== 'dir') continue;
@@ -93,7 +102,7 @@ export async function runRestore(request: RestoreRequest, context: BackupContext
   };
 }
 
-async function restoreItem(context: BackupContext, item: PlanItem, meter: ProgressMeter, force: boolean): Promise<void> {
+async function restoreItem(context: BackupContext, item: PlanItem, meter: ProgressMeter, force: boolean, label: string): Promise<void> {
   const mode = backupFields(item.metadata).mode;
   switch (item.kind) {
     case 'dir':
@@ -106,7 +115,7 @@ async function restoreItem(context: BackupContext, item: PlanItem, meter: Progre
       await setTimes(item);
       return;
     case 'file': {
-      meter.startFile(item.path);
+      meter.startFile(label);
       if (force && (await localKind(item.path))?.kind === 'dir') throw new BackupInputError(`${item.path} is a folder: cannot restore a file onto it`);
       await writeAtomically(item.path, context.download(item.cap), (bytes) => meter.moved(bytes));
       if (typeof mode === 'number') await chmod(item.path, mode);

@@ -4,11 +4,10 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { base32Encode } from '../../src-shared/base32.js';
-import { formatCap, isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
+import { isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
 import { ReadOnlyDirectoryError, type DirectoryEntry, type ResolvedPath, type VdriveOptions } from '../grid/vdrive/index.js';
 import { leaseSeedOfPeer } from '../core/lease-secrets.js';
 import { SegmentWorkerPool } from '../core/workers/segment-worker-pool.js';
-import { checkImmutable } from '../grid/checker.js';
 import { downloadImmutable } from '../grid/downloader.js';
 import type { ByteRange } from '../core/immutable/decoder.js';
 import type { GridServer } from '../grid/grid-server.js';
@@ -20,6 +19,7 @@ import { serveStorage, type StorageService } from '../net/storage-protocol/serve
 import { StorageBackend } from '../storage/backend.js';
 import { LeaseCrawler, type CrawlResult } from '../storage/lease-crawler.js';
 import { startApiServer } from '../frontends/web/api-server.js';
+import { WebShell } from '../frontends/web/web-shell.js';
 import type { CheckRequest, CheckResult, DeepCheckEntry, LinkRequest, NodeApi, NodeEvent, NodeStatistics, NodeStatus, UploadBody } from '../frontends/web/node-api.js';
 import { OPERATION_KINDS, OperationTracker } from './operations.js';
 import type { InitialChild } from '../grid/vdrive/index.js';
@@ -27,7 +27,7 @@ import { NodeVdrive } from './node-vdrive.js';
 import { createMutableFile, overwriteMutableFile, readMutableFile, type MutableFileVersion } from './mutable-files.js';
 import { gridRootCap, gridRootKeys } from './grid-root.js';
 import { manifestEntryOf, type ManifestEntry } from './manifest.js';
-import { checkMutableShares, type HealthSummary } from './mutable-health.js';
+import { CapChecker } from './cap-checker.js';
 import { walkTree } from './tree-walk.js';
 import { readFileChunks } from './local-files.js';
 import { dialableAddresses } from './listen-address.js';
@@ -36,6 +36,9 @@ import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.
 import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
 import { PeerLatencyMonitor } from './peer-latency.js';
+import { BackupJobs } from './backup-jobs.js';
+import { BackupDurability } from './backup-durability.js';
+import type { BackupRunner } from '../backup/backup-job.js';
 import { runBackup } from '../backup/backup-run.js';
 import { runRestore } from '../backup/restore-run.js';
 import type { BackupContext, BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../backup/backup-request.js';
@@ -59,8 +62,13 @@ export class NodeService implements NodeApi {
   private readonly startedAt = Date.now();
   private readonly remotes = new Map<string, GridServer>();
   private apiServer: Server | undefined;
+  /** the web UI and its browser logins */
+  webShell: WebShell | undefined;
   private stopped = false;
   private readonly vdrive: NodeVdrive;
+  readonly backupJobs: BackupJobs;
+  readonly backupDurability: BackupDurability;
+  private readonly checker: CapChecker;
 
   private constructor(
     readonly node: NodeDirectory,
@@ -78,6 +86,24 @@ export class NodeService implements NodeApi {
       options: () => this.vdriveOptions(),
       root: { cap: gridRootCap(node.gridLink), keys: gridRootKeys(node.gridLink) },
     });
+    this.backupJobs = new BackupJobs({
+      dir: node.dir,
+      runner: (request) => this.runBackupForJob(request),
+      gridReady: () => this.gridServers().length >= uploadEncoding(node).happy,
+      grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
+      log,
+    });
+    this.backupDurability = new BackupDurability({
+      dir: node.dir,
+      log,
+      grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
+      servers: () => this.gridServers(),
+      leaseSecret: node.leaseSecret,
+      happy: uploadEncoding(node).happy,
+      targetOf: (job) => this.backupJobs.targetOf(job),
+      repair: async (cap) => void (await this.check(cap, { verify: false, repair: true, addLease: true })),
+    });
+    this.checker = new CapChecker({ servers: () => this.gridServers(), encoding: () => uploadEncoding(node), leaseSecret: node.leaseSecret });
   }
 
   static async start(dir: string, options: NodeServiceOptions): Promise<NodeService> {
@@ -131,13 +157,17 @@ export class NodeService implements NodeApi {
     latency.start();
     introducer.start();
     await mkdir(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
-    service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m) });
+    await service.backupJobs.start(fast ? 1_000 : 30_000);
+    await service.backupDurability.start(fast ? 5_000 : 60_000);
+    service.webShell = new WebShell({ nodeDir: dir, port: config.web.port });
+    service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m), webShell: service.webShell });
     return service;
   }
 
   /** Resolves once this node can reach the introducer (at once on the introducer itself). */
   whenIntroducerConnected(): Promise<void> {
-    if (this.introducerService !== undefined) return Promise.resolve();
+    // it may have connected already, while the node was still starting
+    if (this.introducerService !== undefined || this.introducer.introducerConnected) return Promise.resolve();
     return new Promise((resolve) => this.introducer.once('introducer-connected', () => resolve()));
   }
 
@@ -255,16 +285,11 @@ export class NodeService implements NodeApi {
 
   async *deepCheck(dir: DirectoryCap, options: CheckRequest): AsyncGenerator<DeepCheckEntry> {
     for await (const node of walkTree(dir, (d) => this.vdrive.list(d))) {
-      yield { ...manifestEntryOf(node), results: await this.checkAnything(node.cap, options) };
+      // A read-only part of the tree is checked, and says why it was not repaired.
+      const readOnlyMutable = options.repair && !isWriteCap(node.cap) && isMutable(node.cap);
+      const results = await this.check(node.cap, readOnlyMutable ? { ...options, repair: false } : options);
+      yield { ...manifestEntryOf(node), results: readOnlyMutable && !results.healthy ? { ...results, repair: 'not possible from here: repair of a mutable file needs its write cap' } : results };
     }
-  }
-
-  /** A check of any cap: immutable files fully; mutable files and directories by counting shares. */
-  private async checkAnything(cap: Cap, options: CheckRequest): Promise<HealthSummary> {
-    const file = cap.kind === 'dir' ? cap.file : cap;
-    if (file.kind === 'chk' || file.kind === 'lit') return this.check(file, options);
-    if (file.kind === 'chk-verifier') throw new Error('checking a file from its verify cap is not supported yet');
-    return this.operations.run('check', undefined, () => checkMutableShares(file, { servers: this.gridServers(), happy: uploadEncoding(this.node).happy }));
   }
 
   createMutableFile(contents: Uint8Array): Promise<MutableWriteCap> {
@@ -301,15 +326,10 @@ export class NodeService implements NodeApi {
     };
   }
 
-  async check(cap: FileCap, options: CheckRequest): Promise<CheckResult> {
-    if (cap.kind === 'lit') {
-      return { healthy: true, recoverable: true, sharesNeeded: 0, sharesTotal: 0, sharesFound: 0, serversWithShares: 0, happiness: 0, happy: 0, corruptShares: [], summary: 'healthy: a literal file is stored in its cap' };
-    }
-    if (cap.kind !== 'chk') throw new Error('check needs a read cap (URI:CHK:…)');
-    const result = await this.operations.run('check', undefined, () =>
-      checkImmutable(cap, { servers: this.gridServers(), encoding: uploadEncoding(this.node), leaseSecret: this.node.leaseSecret, ...options }),
-    );
-    this.log.info(`check ${formatCap(cap)}: ${result.summary}`);
+  /** Checks (and with the options verifies, repairs, renews leases of) any file or directory. */
+  async check(cap: Cap, options: CheckRequest): Promise<CheckResult> {
+    const result = await this.operations.run('check', undefined, () => this.checker.check(cap, options));
+    this.log.info(`check of a ${cap.kind === 'dir' ? 'directory' : 'file'}: ${result.summary}${result.repair === undefined ? '' : `; repair: ${result.repair}`}`);
     return result;
   }
 
@@ -318,10 +338,12 @@ export class NodeService implements NodeApi {
     return {
       nickname: this.node.config.nickname,
       peerId: this.host.peerId.toString(),
+      gridName: this.node.gridLink.gridName,
       introducer: { connected: this.introducerService !== undefined || this.introducer.introducerConnected, runsHere: this.introducerService !== undefined },
       encoding: uploadEncoding(this.node),
       storage: stats && { enabled: true, shares: stats.shares, bytesUsed: stats.bytesUsed },
       operations: this.operations.running,
+      backups: { ...(await this.backupJobs.status()), durability: this.backupDurability.status() },
       peers: this.introducer.servers.all().map((entry) => {
         const roundTrip = entry.state === 'connected' ? this.latency.roundTrip(entry.peerId) : undefined;
         const signsOfLife = [entry.receivedAt, entry.connectedSince ?? 0, this.latency.lastSeen(entry.peerId) ?? 0];
@@ -337,6 +359,11 @@ export class NodeService implements NodeApi {
         };
       }),
     };
+  }
+
+  /** What a backup job runs: the backup engine, as `cairn backup` runs it. */
+  private runBackupForJob(request: Parameters<BackupRunner>[0]): ReturnType<BackupRunner> {
+    return this.backup({ source: request.source, target: request.target, exclude: request.exclude }, () => undefined);
   }
 
   /** Backs up a local folder as a new snapshot (src-main/backup/backup-run.ts); `onEvent` gets progress and problems. */
@@ -367,6 +394,8 @@ export class NodeService implements NodeApi {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.backupJobs.stop();
+    await this.backupDurability.stop();
     await new Promise<void>((resolve) => (this.apiServer ? this.apiServer.close(() => resolve()) : resolve()));
     this.apiServer?.closeAllConnections();
     this.latency.stop();
@@ -378,6 +407,12 @@ export class NodeService implements NodeApi {
     await this.backend?.close();
     await this.pool.close();
   }
+}
+
+/** Whether the cap names a mutable file or a mutable directory. */
+function isMutable(cap: Cap): boolean {
+  const file = cap.kind === 'dir' ? cap.file : cap;
+  return file.kind === 'ssk-ed25519' || file.kind === 'ssk-ed25519-ro' || file.kind === 'ssk-ed25519-verifier';
 }
 
 /** CAIRN_NET_MEMBERSHIP=pnet switches the grid gate for benchmarks (every node must agree). */

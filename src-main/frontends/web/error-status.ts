@@ -3,7 +3,7 @@ import { ChildNameError, DirectoryEntryError } from '../../core/dirnode/index.js
 import { NotEnoughSharesError } from '../../core/immutable/errors.js';
 import { MutableEncodingError, UnrecoverableVersionError } from '../../core/mutable/index.js';
 import { NotEnoughSharesFoundError, UploadUnhappinessError } from '../../grid/errors.js';
-import { MutableConflictError } from '../../grid/mutable/index.js';
+import { MutableConflictError, MutableRepairNeedsWriteCapError } from '../../grid/mutable/index.js';
 import { ChildExistsError, DirectoryPathError, NoSuchChildError, NotADirectoryError, ReadOnlyDirectoryError } from '../../grid/vdrive/index.js';
 import { MutableVersionChangedError } from '../../node/mutable-files.js';
 import { HttpError } from './http-errors.js';
@@ -17,6 +17,7 @@ const STATUS_OF: ReadonlyArray<readonly [abstract new (...args: never[]) => Erro
   [NotADirectoryError, 400],
   [MutableEncodingError, 400],
   [URIError, 400],
+  [MutableRepairNeedsWriteCapError, 400],
   [ReadOnlyDirectoryError, 403],
   [NoSuchChildError, 404],
   [ChildExistsError, 409],

@@ -4,7 +4,7 @@
 // writing into a folder changes its mtime.
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, lutimes, mkdir, open, readdir, rename, rm, symlink, utimes } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseAnyCap, type DirectoryCap, type FileCap } from '../../src-shared/caps/index.js';
 import type { ChildMetadata } from '../core/dirnode/index.js';
 import { BackupInputError, type BackupContext, type BackupEventListener, type RestoreRequest, type RestoreSummary } from './backup-request.js';
@@ -62,6 +62,9 @@ export async function runRestore(request: RestoreRequest, context: BackupContext
   const existing = await localKind(destination);
   const plan: PlanItem[] = [];
   if (resolved.cap.kind === 'dir') {
+    if (resolved.cap.file.kind !== 'chk' && resolved.cap.file.kind !== 'lit') {
+      throw new BackupInputError('that folder is not in a backup snapshot (it can change): restore …/Latest, …/Archives/<time>, or a path inside one');
+    }
     if (existing?.kind === 'other') throw new BackupInputError(`${destination} exists and is not a folder: cannot restore a folder onto it`);
     if (existing?.kind === 'dir' && !existing.empty && request.force !== true) {
       throw new BackupInputError(`${destination} is a folder that is not empty: restore into a new or empty folder, or pass --force to write into it`);
@@ -77,6 +80,7 @@ export async function runRestore(request: RestoreRequest, context: BackupContext
     }
     const symlinkTarget = backupFields(resolved.metadata).symlink;
     if ((await localKind(destination)) !== undefined && request.force !== true) throw new BackupInputError(`${destination} already exists: pass --force to replace it`);
+    await mkdir(dirname(destination), { recursive: true });
     plan.push(typeof symlinkTarget === 'string' ? { kind: 'symlink', path: destination, target: symlinkTarget, metadata: resolved.metadata } : { kind: 'file', path: destination, cap, size: sizeOf(cap), metadata: resolved.metadata });
   }
   const files = plan.filter((item) => item.kind === 'file');

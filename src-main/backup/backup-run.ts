@@ -24,6 +24,8 @@ export interface BackupEntryMetadata {
   readonly mode: number;
   /** a symlink's target (the entry's cap holds the same text) */
   readonly symlink?: string;
+  /** the local name as it was, when it is not in NFC (directory entries are stored NFC) */
+  readonly localName?: string;
 }
 
 interface RunState {
@@ -139,21 +141,25 @@ async function backUpDirectory(state: RunState, directory: LocalDirectory): Prom
   return cap;
 }
 
+function fieldsOf(node: LocalNode): BackupEntryMetadata {
+  return node.name.normalize('NFC') === node.name ? { mode: node.mode } : { mode: node.mode, localName: node.name };
+}
+
 async function backUpNode(state: RunState, node: LocalNode): Promise<ImmutableChild | undefined> {
   const mtime = node.mtimeMs / 1000;
   switch (node.kind) {
     case 'dir': {
       const cap = await backUpDirectory(state, node);
-      return { name: node.name, cap: formatCap(cap), metadata: { mtime, backup: { mode: node.mode } } };
+      return { name: node.name, cap: formatCap(cap), metadata: { mtime, backup: fieldsOf(node) } };
     }
     case 'symlink': {
       const cap = await state.context.uploadBytes(new TextEncoder().encode(node.target));
       state.symlinks++;
-      return { name: node.name, cap: formatCap(cap), metadata: { mtime, backup: { mode: node.mode, symlink: node.target } } };
+      return { name: node.name, cap: formatCap(cap), metadata: { mtime, backup: { ...fieldsOf(node), symlink: node.target } } };
     }
     case 'file': {
       const cap = await backUpFile(state, node);
-      return cap === undefined ? undefined : { name: node.name, cap, metadata: { size: node.size, mtime, backup: { mode: node.mode } } };
+      return cap === undefined ? undefined : { name: node.name, cap, metadata: { size: node.size, mtime, backup: fieldsOf(node) } };
     }
   }
 }

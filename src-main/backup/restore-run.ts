@@ -24,6 +24,17 @@ function backupFields(metadata: ChildMetadata | undefined): Partial<BackupEntryM
   return typeof fields === 'object' && fields !== null ? (fields as Partial<BackupEntryMetadata>) : {};
 }
 
+/** The name to restore an entry under: the local name it had (when not NFC), else its name; never one that leaves its folder. */
+function localNameOf(name: string, metadata: ChildMetadata | undefined): string {
+  const local = backupFields(metadata).localName;
+  const chosen = typeof local === 'string' && local.normalize('NFC') === name ? local : name;
+  // A directory written by another program could hold any name.
+  if (chosen === '' || chosen === '.' || chosen === '..' || UNSAFE_NAME.test(chosen)) {
+    throw new Error(`the snapshot holds an entry named ${JSON.stringify(chosen)}, which is not a safe file name: restore refused`);
+  }
+  return chosen;
+}
+
 function sizeOf(cap: FileCap): number {
   return cap.kind === 'lit' ? cap.data.length : cap.kind === 'chk' ? cap.size : 0;
 }
@@ -32,11 +43,7 @@ function sizeOf(cap: FileCap): number {
 async function planOf(context: BackupContext, cap: DirectoryCap, path: string, metadata: ChildMetadata | undefined, plan: PlanItem[]): Promise<void> {
   plan.push({ kind: 'dir', path, metadata });
   for (const entry of await context.list(cap)) {
-    // A directory written by another program could hold any name: never one that leaves `path`.
-    if (entry.name === '' || entry.name === '.' || entry.name === '..' || UNSAFE_NAME.test(entry.name)) {
-      throw new Error(`the snapshot holds an entry named ${JSON.stringify(entry.name)}, which is not a safe file name: restore refused`);
-    }
-    const childPath = join(path, entry.name);
+    const childPath = join(path, localNameOf(entry.name, entry.metadata));
     const child = parseAnyCap(entry.readCap);
     const symlinkTarget = backupFields(entry.metadata).symlink;
     if (typeof symlinkTarget === 'string') plan.push({ kind: 'symlink', path: childPath, target: symlinkTarget, metadata: entry.metadata });
@@ -76,7 +83,7 @@ export async function runRestore(request: RestoreRequest, context: BackupContext
     if (existing?.kind === 'dir') {
       const name = resolved.names.at(-1);
       if (name === undefined) throw new BackupInputError(`${destination} is a folder: give the file's new path`);
-      destination = join(destination, name);
+      destination = join(destination, localNameOf(name, resolved.metadata));
     }
     const symlinkTarget = backupFields(resolved.metadata).symlink;
     if ((await localKind(destination)) !== undefined && request.force !== true) throw new BackupInputError(`${destination} already exists: pass --force to replace it`);

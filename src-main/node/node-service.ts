@@ -99,6 +99,7 @@ export class NodeService implements NodeApi {
       happy: uploadEncoding(node).happy,
       targetOf: (job) => this.backupJobs.targetOf(job),
       repair: async (cap) => void (await this.check(cap, { verify: false, repair: true, addLease: true })),
+      renewLease: async (cap) => void (await this.check(cap, { verify: false, repair: false, addLease: true })),
     });
     this.checker = new CapChecker({ servers: () => this.gridServers(), encoding: () => uploadEncoding(node), leaseSecret: node.leaseSecret });
   }

@@ -19,6 +19,7 @@ import { serveStorage, type StorageService } from '../net/storage-protocol/serve
 import { StorageBackend } from '../storage/backend.js';
 import { LeaseCrawler, type CrawlResult } from '../storage/lease-crawler.js';
 import { startApiServer } from '../frontends/web/api-server.js';
+import { WebShell } from '../frontends/web/web-shell.js';
 import type { CheckRequest, CheckResult, DeepCheckEntry, LinkRequest, NodeApi, NodeEvent, NodeStatistics, NodeStatus, UploadBody } from '../frontends/web/node-api.js';
 import { OPERATION_KINDS, OperationTracker } from './operations.js';
 import type { InitialChild } from '../grid/vdrive/index.js';
@@ -61,6 +62,8 @@ export class NodeService implements NodeApi {
   private readonly startedAt = Date.now();
   private readonly remotes = new Map<string, GridServer>();
   private apiServer: Server | undefined;
+  /** the web UI and its browser logins */
+  webShell: WebShell | undefined;
   private stopped = false;
   private readonly vdrive: NodeVdrive;
   readonly backupJobs: BackupJobs;
@@ -157,7 +160,8 @@ export class NodeService implements NodeApi {
     await mkdir(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
     await service.backupJobs.start(fast ? 1_000 : 30_000);
     await service.backupDurability.start(fast ? 5_000 : 60_000);
-    service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m) });
+    service.webShell = new WebShell({ nodeDir: dir, port: config.web.port });
+    service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m), webShell: service.webShell });
     return service;
   }
 
@@ -335,6 +339,7 @@ export class NodeService implements NodeApi {
     return {
       nickname: this.node.config.nickname,
       peerId: this.host.peerId.toString(),
+      gridName: this.node.gridLink.gridName,
       introducer: { connected: this.introducerService !== undefined || this.introducer.introducerConnected, runsHere: this.introducerService !== undefined },
       encoding: uploadEncoding(this.node),
       storage: stats && { enabled: true, shares: stats.shares, bytesUsed: stats.bytesUsed },

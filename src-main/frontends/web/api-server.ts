@@ -7,6 +7,7 @@ import type { NodeApi } from './node-api.js';
 import { handleUri, sendJson } from './uri-routes.js';
 import { BACKUP_JOBS_PATH, handleBackupJobs } from './backup-job-routes.js';
 import { handleBackupRoute } from './backup-routes.js';
+import type { WebShell } from './web-shell.js';
 
 export interface ApiServerOptions {
   readonly port: number;
@@ -17,6 +18,8 @@ export interface ApiServerOptions {
   readonly log?: (message: string) => void;
   /** largest upload accepted, bytes (default 1 TiB) */
   readonly maxUploadBytes?: number;
+  /** the web UI at "/" and its browser sessions (which may then use the API as the token does) */
+  readonly webShell?: WebShell;
 }
 
 function authorized(req: IncomingMessage, token: string): boolean {
@@ -54,7 +57,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Server>
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<void> {
-  if (!authorized(req, options.token)) throw new HttpError(401, 'missing or wrong API token (send "Authorization: Bearer <DIR/private/api_auth_token>")');
+  const tokenValid = authorized(req, options.token);
+  if (options.webShell !== undefined && (await options.webShell.handle(req, res, tokenValid))) return;
+  if (!tokenValid && options.webShell?.authorized(req) !== true) throw new HttpError(401, 'missing or wrong API token (send "Authorization: Bearer <DIR/private/api_auth_token>")');
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   // The raw path, not url.pathname: URL resolves "." and ".." segments away, and a child
   // named ".." must be refused, not turned into a request on the parent.

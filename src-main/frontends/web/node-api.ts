@@ -29,6 +29,8 @@ export interface PeerStatus {
 export interface NodeStatus {
   readonly nickname: string;
   readonly peerId: string;
+  /** the name the grid was made with, if any */
+  readonly gridName?: string | undefined;
   readonly introducer: { readonly connected: boolean; readonly runsHere: boolean };
   readonly encoding: { readonly needed: number; readonly happy: number; readonly total: number };
   readonly storage: { readonly enabled: boolean; readonly shares: number; readonly bytesUsed: number } | undefined;

@@ -84,8 +84,19 @@ describe('cairn backup-job', () => {
     expect((JSON.parse(await readFile(join(alice.dir, 'cairn.json'), 'utf8')) as { backupJobs: unknown[] }).backupJobs).toEqual([]);
   }, 60_000);
 
-  it('pause and resume', async () => {
+  it('pause and resume (the event stream says the status changed)', async () => {
+    const config = JSON.parse(await readFile(join(alice.dir, 'cairn.json'), 'utf8')) as { web: { port: number } };
+    const token = (await readFile(join(alice.dir, 'private', 'api_auth_token'), 'utf8')).trim();
+    const events = new AbortController();
+    const response = await fetch(`http://127.0.0.1:${config.web.port}/events`, { headers: { authorization: `Bearer ${token}` }, signal: events.signal });
+    const reader = response.body!.getReader();
+    const statusEvent = (async () => {
+      let text = '';
+      while (!text.includes('event: status')) text += new TextDecoder().decode((await reader.read()).value);
+    })();
     expect(await on(alice, 'backup-job', 'pause')).toBe('scheduled backups paused\n');
+    await statusEvent;
+    events.abort();
     expect((await jobs(alice)).paused).toBe(true);
     expect((await grid.status(alice)).backups?.paused).toBe(true);
     expect(await on(alice, 'backup-job', 'resume')).toBe('scheduled backups resumed\n');

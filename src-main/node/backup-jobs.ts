@@ -46,6 +46,7 @@ export class BackupJobs {
   private scheduler: BackupScheduler;
   private states: Record<string, BackupJobState> = {};
   private stateWrites: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly options: BackupJobsOptions) {
     this.now = options.now ?? (() => new Date());
@@ -77,14 +78,26 @@ export class BackupJobs {
     return this.scheduler.stop();
   }
 
+  /** Calls `listener` whenever a job is added, removed, starts or ends, or scheduling is paused or resumed. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
   pause(): void {
     this.scheduler.pause();
+    this.changed();
     this.options.log.info('backup jobs paused');
   }
 
   resume(): void {
     this.options.log.info('backup jobs resumed');
     this.scheduler.resume();
+    this.changed();
   }
 
   async status(): Promise<BackupJobsStatus> {
@@ -107,6 +120,7 @@ export class BackupJobs {
     this.states[job.id] = { addedAt: this.now().toISOString() };
     await this.saveStates();
     this.options.log.info(`backup job "${job.id}" added: ${describeBackupSchedule(job.schedule)}`);
+    this.changed();
     void this.scheduler.runDueJobs();
     return this.view(job);
   }
@@ -120,6 +134,7 @@ export class BackupJobs {
     delete this.states[id];
     await this.saveStates();
     this.options.log.info(`backup job "${id}" removed`);
+    this.changed();
   }
 
   /** Runs a job now (after any run in progress) and returns how it ended. */
@@ -152,6 +167,7 @@ export class BackupJobs {
     this.states[job.id] = { ...previous, lastStart: startedAt };
     await this.saveStates();
     this.options.log.info(`backup job "${job.id}" started (${reason})`);
+    this.changed();
     let ended: Partial<BackupJobState>;
     try {
       const target = await this.targetOf(job);
@@ -169,6 +185,7 @@ export class BackupJobs {
       this.states[job.id] = { ...this.states[job.id]!, ...ended, lastEnd: this.now().toISOString() };
       await this.saveStates();
     }
+    this.changed();
   }
 
   private async scheduledJobs(): Promise<ScheduledJob[]> {

@@ -321,8 +321,10 @@ export class NodeService implements NodeApi {
     const statusChanged = (): void => listener({ type: 'status' });
     const events = ['introducer-connected', 'introducer-disconnected', 'server-added', 'server-removed', 'server-connected', 'server-disconnected'] as const;
     for (const name of events) this.introducer.on(name, statusChanged);
+    const unsubscribeBackupJobs = this.backupJobs.onChange(statusChanged);
     return () => {
       unsubscribeOperations();
+      unsubscribeBackupJobs();
       for (const name of events) this.introducer.off(name, statusChanged);
     };
   }

@@ -84,6 +84,13 @@ describe('cairn backup-job', () => {
     expect((JSON.parse(await readFile(join(alice.dir, 'cairn.json'), 'utf8')) as { backupJobs: unknown[] }).backupJobs).toEqual([]);
   }, 60_000);
 
+  it('two jobs added at once are both kept', async () => {
+    const source = join(work, 'docs');
+    await Promise.all(['one', 'two', 'three'].map((id) => on(alice, 'backup-job', 'add', id, source, `backups:${id}`, '--every', '1d')));
+    expect((await jobs(alice)).jobs.map((j) => j.id).sort()).toEqual(['one', 'three', 'two']);
+    for (const id of ['one', 'two', 'three']) await on(alice, 'backup-job', 'remove', id);
+  }, 60_000);
+
   it('pause and resume (the event stream says the status changed)', async () => {
     const config = JSON.parse(await readFile(join(alice.dir, 'cairn.json'), 'utf8')) as { web: { port: number } };
     const token = (await readFile(join(alice.dir, 'private', 'api_auth_token'), 'utf8')).trim();

@@ -47,6 +47,7 @@ export class BackupJobs {
   private states: Record<string, BackupJobState> = {};
   private stateWrites: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<() => void>();
+  private configChanges: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: BackupJobsOptions) {
     this.now = options.now ?? (() => new Date());
@@ -113,7 +114,7 @@ export class BackupJobs {
   async add(input: unknown): Promise<BackupJobView> {
     const job = checkBackupJob(input);
     await this.checkUsable(job);
-    await changeBackupJobs(this.options.dir, (jobs) => {
+    await this.changeJobs((jobs) => {
       if (jobs.some((j) => j.id === job.id)) throw new BackupJobError(`a backup job named "${job.id}" exists already (remove it first, or choose another name)`);
       return [...jobs, job];
     });
@@ -127,7 +128,7 @@ export class BackupJobs {
 
   /** Removes a job (its snapshots stay on the grid). */
   async remove(id: string): Promise<void> {
-    await changeBackupJobs(this.options.dir, (jobs) => {
+    await this.changeJobs((jobs) => {
       if (!jobs.some((j) => j.id === id)) throw new BackupJobNotFoundError(`no backup job named "${id}" (see cairn backup-job list)`);
       return jobs.filter((j) => j.id !== id);
     });
@@ -135,6 +136,13 @@ export class BackupJobs {
     await this.saveStates();
     this.options.log.info(`backup job "${id}" removed`);
     this.changed();
+  }
+
+  /** One change of cairn.json's jobs at a time: two requests at once must not undo each other. */
+  private changeJobs(change: (jobs: BackupJob[]) => BackupJob[]): Promise<BackupJob[]> {
+    const next = this.configChanges.catch(() => undefined).then(() => changeBackupJobs(this.options.dir, change));
+    this.configChanges = next;
+    return next;
   }
 
   /** Runs a job now (after any run in progress) and returns how it ended. */

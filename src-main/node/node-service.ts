@@ -102,6 +102,7 @@ export class NodeService implements NodeApi {
       happy: uploadEncoding(node).happy,
       targetOf: (job) => this.backupJobs.targetOf(job),
       repair: async (cap) => void (await this.check(cap, { verify: false, repair: true, addLease: true })),
+      renewLease: async (cap) => void (await this.check(cap, { verify: false, repair: false, addLease: true })),
     });
     this.checker = new CapChecker({ servers: () => this.gridServers(), encoding: () => uploadEncoding(node), leaseSecret: node.leaseSecret });
   }
@@ -320,8 +321,10 @@ export class NodeService implements NodeApi {
     const statusChanged = (): void => listener({ type: 'status' });
     const events = ['introducer-connected', 'introducer-disconnected', 'server-added', 'server-removed', 'server-connected', 'server-disconnected'] as const;
     for (const name of events) this.introducer.on(name, statusChanged);
+    const unsubscribeBackupJobs = this.backupJobs.onChange(statusChanged);
     return () => {
       unsubscribeOperations();
+      unsubscribeBackupJobs();
       for (const name of events) this.introducer.off(name, statusChanged);
     };
   }

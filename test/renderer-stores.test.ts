@@ -24,56 +24,55 @@ class MemoryApi {
   statusCalls = 0;
 
   api(): CairnApi {
-    const self = this;
     const api: Partial<CairnApi> = {
-      async status() {
-        self.statusCalls++;
-        if (self.status instanceof Error) throw self.status;
-        return self.status;
+      status: async () => {
+        this.statusCalls++;
+        if (this.status instanceof Error) throw this.status;
+        return this.status;
       },
-      onEvent(listener) {
-        self.listeners.add(listener);
-        return () => self.listeners.delete(listener);
+      onEvent: (listener) => {
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
       },
-      async listDirectory(path): Promise<DirectoryListing> {
-        const names = self.folders.get(path);
+      listDirectory: async (path): Promise<DirectoryListing> => {
+        const names = this.folders.get(path);
         if (names === undefined) throw new Error(`no folder "${path}"`);
         const entries = [...names].sort().map((name) => {
           const child = path === '' ? name : `${path}/${name}`;
-          return { name, path: child, kind: self.folders.has(child) ? ('directory' as const) : ('file' as const), size: undefined, modifiedAt: undefined, writable: true };
+          return { name, path: child, kind: this.folders.has(child) ? ('directory' as const) : ('file' as const), size: undefined, modifiedAt: undefined, writable: true };
         });
         return { path, writable: true, entries };
       },
-      async makeDirectory(path) {
+      makeDirectory: async (path) => {
         const slash = path.lastIndexOf('/');
         const parent = slash < 0 ? '' : path.slice(0, slash);
         const name = path.slice(slash + 1);
-        const siblings = self.folders.get(parent);
+        const siblings = this.folders.get(parent);
         if (siblings === undefined) throw new Error(`no folder "${parent}"`);
         if (siblings.has(name)) throw new Error(`the directory already has a child named "${name}"`);
         siblings.add(name);
-        self.folders.set(path, new Set());
+        this.folders.set(path, new Set());
       },
-      async rename(path, newName) {
+      rename: async (path, newName) => {
         const slash = path.lastIndexOf('/');
         const parent = slash < 0 ? '' : path.slice(0, slash);
-        const siblings = self.folders.get(parent)!;
+        const siblings = this.folders.get(parent)!;
         if (siblings.has(newName)) throw new Error(`the directory already has a child named "${newName}"`);
         siblings.delete(path.slice(slash + 1));
         siblings.add(newName);
       },
-      async remove(path) {
+      remove: async (path) => {
         const slash = path.lastIndexOf('/');
-        self.folders.get(slash < 0 ? '' : path.slice(0, slash))!.delete(path.slice(slash + 1));
+        this.folders.get(slash < 0 ? '' : path.slice(0, slash))!.delete(path.slice(slash + 1));
       },
-      upload(directoryPath, file, onProgress) {
+      upload: (directoryPath, file, onProgress) => {
         let pending!: PendingUpload;
         const done = new Promise<void>((resolve, reject) => {
           pending = { directoryPath, file, onProgress, cancelled: false, resolve, reject };
         });
-        self.uploads.push(pending);
+        this.uploads.push(pending);
         return {
-          done: done.then(() => void self.folders.get(directoryPath)!.add(file.name)),
+          done: done.then(() => void this.folders.get(directoryPath)!.add(file.name)),
           cancel: () => {
             pending.cancelled = true;
             pending.reject(new Error('cancelled'));

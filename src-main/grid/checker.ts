@@ -1,10 +1,11 @@
-import { storageIndexOfKey, type ChkReadCap } from '../../src-shared/caps/index.js';
+import { storageIndexOfKey, type ChkReadCap, type ChkVerifyCap } from '../../src-shared/caps/index.js';
 import { readVerifiedUriExtension, verifyChkShare } from '../core/immutable/decoder.js';
 import type { ShareSource } from '../core/immutable/share-source.js';
 import type { UriExtension } from '../core/immutable/uri-extension.js';
 import { BadShareError } from '../core/immutable/errors.js';
 import { deriveBucketLeaseSecrets } from '../core/lease-secrets.js';
 import { downloadImmutable } from './downloader.js';
+import { corruptNote, healthState, serverLabel, serverSharesOf, type FileHealth } from './file-health.js';
 import type { GridServer } from './grid-server.js';
 import { happiness } from './placement/happiness.js';
 import { uploadImmutable, type UploadEncoding } from './uploader.js';
@@ -23,20 +24,8 @@ export interface CheckOptions {
   readonly queryTimeoutMs?: number;
 }
 
-export interface ImmutableHealth {
-  readonly healthy: boolean;
-  readonly recoverable: boolean;
-  readonly sharesNeeded: number;
-  readonly sharesTotal: number;
-  /** distinct good share numbers found */
-  readonly sharesFound: number;
-  readonly serversWithShares: number;
-  readonly happiness: number;
-  readonly happy: number;
-  readonly corruptShares: readonly string[];
-  readonly repaired?: boolean;
-  readonly summary: string;
-}
+/** An immutable file's health (the shape every check reports). */
+export type ImmutableHealth = FileHealth;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -53,8 +42,9 @@ interface Survey extends ImmutableHealth {
   readonly badShares: BadSharesByServer;
 }
 
-async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
-  const storageIndex = storageIndexOfKey(cap.key);
+async function survey(cap: ChkReadCap | ChkVerifyCap, options: CheckOptions): Promise<Survey> {
+  const storageIndex = cap.kind === 'chk' ? storageIndexOfKey(cap.key) : cap.storageIndex;
+  const labels = new Map(options.servers.map((server) => [server.id, serverLabel(server)]));
   const placement = new Map<string, Set<number>>();
   const samples: ShareSource[] = [];
   const corrupt: string[] = [];
@@ -95,7 +85,7 @@ async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
   const happy = Math.min(options.encoding.happy, cap.totalShares);
   const recoverable = found.size >= cap.neededShares;
   const healthy = found.size === cap.totalShares && reached >= happy;
-  const state = healthy ? 'healthy' : recoverable ? 'not healthy (recoverable)' : 'NOT recoverable';
+  const state = healthState({ healthy, recoverable });
   return {
     healthy,
     recoverable,
@@ -106,9 +96,10 @@ async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
     happiness: reached,
     happy,
     corruptShares: corrupt,
+    servers: serverSharesOf(placement, labels),
     samples,
     badShares,
-    summary: `${state}: ${found.size} of ${cap.totalShares} shares found on ${placement.size} servers (${cap.neededShares} needed); happiness ${reached} of ${happy}${corrupt.length > 0 ? `; ${corrupt.length} corrupt share${corrupt.length === 1 ? '' : 's'}` : ''}`,
+    summary: `${state}: ${found.size} of ${cap.totalShares} shares found on ${placement.size} servers (${cap.neededShares} needed); happiness ${reached} of ${happy}${corruptNote(corrupt)}`,
   };
 }
 
@@ -119,25 +110,41 @@ async function survey(cap: ChkReadCap, options: CheckOptions): Promise<Survey> {
  * (the same key gives the same shares, so existing ones are reused). A share found corrupt
  * counts as missing: it is regenerated on another server, never read, and never counted.
  */
-export async function checkImmutable(cap: ChkReadCap, options: CheckOptions): Promise<ImmutableHealth> {
+export async function checkImmutable(cap: ChkReadCap | ChkVerifyCap, options: CheckOptions): Promise<ImmutableHealth> {
   const { samples, badShares, ...before } = await survey(cap, options);
-  if (!options.repair || before.healthy || !before.recoverable) return before;
+  if (!options.repair) return before;
+  if (before.healthy) return { ...before, repair: 'nothing to do: the file is healthy' };
+  if (!before.recoverable) return { ...before, repair: 'not possible: fewer than the needed shares are left' };
   // The same key and segment size re-create exactly the same shares.
   const ueb = await firstUriExtension(cap, samples);
+  const { key, storageIndex } = reencodingKeyOf(cap);
+  const stored: ChkReadCap = { kind: 'chk', key, uebHash: cap.uebHash, neededShares: cap.neededShares, totalShares: cap.totalShares, size: cap.size };
   const encoding = { needed: cap.neededShares, total: cap.totalShares, happy: before.happy };
   const servers = withoutBadShares(options.servers, badShares);
   const result = await uploadImmutable(
-    { size: cap.size, open: () => downloadImmutable(cap, { servers }) },
-    { servers, encoding, leaseSecret: options.leaseSecret, key: cap.key, maxSegmentSize: ueb.segmentSize },
+    { size: cap.size, open: () => downloadImmutable(stored, { servers, storageIndex }) },
+    { servers, encoding, leaseSecret: options.leaseSecret, key, storageIndex, maxSegmentSize: ueb.segmentSize },
   );
   if (result.cap.kind !== 'chk' || !Buffer.from(result.cap.uebHash).equals(Buffer.from(cap.uebHash))) {
     throw new Error('repair re-encoded the file differently from its cap; nothing was changed that the cap depends on');
   }
   const { samples: _, badShares: __, ...after } = await survey(cap, { ...options, servers, verify: false });
-  return { ...after, corruptShares: before.corruptShares, repaired: true, summary: `repaired; now ${after.summary}` };
+  return { ...after, corruptShares: before.corruptShares, repaired: true, repair: 'regenerated the missing shares', summary: `repaired; now ${after.summary}` };
 }
 
-async function firstUriExtension(cap: ChkReadCap, samples: readonly ShareSource[]): Promise<UriExtension> {
+/**
+ * The key a repair decrypts and re-encrypts with: the file's own, or, from a verify cap
+ * (which has none), a stand-in. AES-CTR XORs the same keystream both ways, so downloading
+ * with the stand-in and uploading with it hands the encoder the file's own ciphertext:
+ * the shares, and the UEB hash the cap checks, come out the same (as Tahoe's repairer,
+ * which re-encodes ciphertext, needs no key either). From a verify cap the plaintext is never seen.
+ */
+function reencodingKeyOf(cap: ChkReadCap | ChkVerifyCap): { key: Uint8Array; storageIndex: Uint8Array } {
+  if (cap.kind === 'chk') return { key: cap.key, storageIndex: storageIndexOfKey(cap.key) };
+  return { key: new Uint8Array(16), storageIndex: cap.storageIndex };
+}
+
+async function firstUriExtension(cap: ChkReadCap | ChkVerifyCap, samples: readonly ShareSource[]): Promise<UriExtension> {
   for (const source of samples) {
     try {
       return await readVerifiedUriExtension(cap, source);

@@ -8,9 +8,10 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 // strings (grid key, API token…). Redaction runs on every line before it is written.
 const CAP_PATTERN = /\b(URI:[A-Z][A-Za-z0-9-]*:)[^\s"',)]+/g;
 const LINK_PATTERN = /\b(cairn-grid-v1:)[a-z2-7]+/g;
+const INVITE_PATTERN = /\b(cairn-invite-v1:)[a-z2-7]+/g;
 
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(CAP_PATTERN, '$1[redacted]').replace(LINK_PATTERN, '$1[redacted]');
+  let out = text.replace(CAP_PATTERN, '$1[redacted]').replace(LINK_PATTERN, '$1[redacted]').replace(INVITE_PATTERN, '$1[redacted]');
   for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join('[secret]');
   return out;
 }

@@ -4,11 +4,10 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { base32Encode } from '../../src-shared/base32.js';
-import { formatCap, isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
+import { isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
 import { ReadOnlyDirectoryError, type DirectoryEntry, type ResolvedPath, type VdriveOptions } from '../grid/vdrive/index.js';
 import { leaseSeedOfPeer } from '../core/lease-secrets.js';
 import { SegmentWorkerPool } from '../core/workers/segment-worker-pool.js';
-import { checkImmutable } from '../grid/checker.js';
 import { downloadImmutable } from '../grid/downloader.js';
 import type { ByteRange } from '../core/immutable/decoder.js';
 import type { GridServer } from '../grid/grid-server.js';
@@ -28,7 +27,7 @@ import { NodeVdrive } from './node-vdrive.js';
 import { createMutableFile, overwriteMutableFile, readMutableFile, type MutableFileVersion } from './mutable-files.js';
 import { gridRootCap, gridRootKeys } from './grid-root.js';
 import { manifestEntryOf, type ManifestEntry } from './manifest.js';
-import { checkMutableShares, type HealthSummary } from './mutable-health.js';
+import { CapChecker } from './cap-checker.js';
 import { walkTree } from './tree-walk.js';
 import { readFileChunks } from './local-files.js';
 import { dialableAddresses } from './listen-address.js';
@@ -37,6 +36,13 @@ import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.
 import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
 import { PeerLatencyMonitor } from './peer-latency.js';
+import { BackupJobs } from './backup-jobs.js';
+import { BackupDurability } from './backup-durability.js';
+import type { BackupRunner } from '../backup/backup-job.js';
+import { runBackup } from '../backup/backup-run.js';
+import { runRestore } from '../backup/restore-run.js';
+import type { BackupContext, BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../backup/backup-request.js';
+import { nodeBackupContext } from './backup-context.js';
 
 export const APP_VERSION = 'cairn/0.1.0';
 
@@ -60,6 +66,9 @@ export class NodeService implements NodeApi {
   webShell: WebShell | undefined;
   private stopped = false;
   private readonly vdrive: NodeVdrive;
+  readonly backupJobs: BackupJobs;
+  readonly backupDurability: BackupDurability;
+  private readonly checker: CapChecker;
 
   private constructor(
     readonly node: NodeDirectory,
@@ -77,6 +86,24 @@ export class NodeService implements NodeApi {
       options: () => this.vdriveOptions(),
       root: { cap: gridRootCap(node.gridLink), keys: gridRootKeys(node.gridLink) },
     });
+    this.backupJobs = new BackupJobs({
+      dir: node.dir,
+      runner: (request) => this.runBackupForJob(request),
+      gridReady: () => this.gridServers().length >= uploadEncoding(node).happy,
+      grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
+      log,
+    });
+    this.backupDurability = new BackupDurability({
+      dir: node.dir,
+      log,
+      grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
+      servers: () => this.gridServers(),
+      leaseSecret: node.leaseSecret,
+      happy: uploadEncoding(node).happy,
+      targetOf: (job) => this.backupJobs.targetOf(job),
+      repair: async (cap) => void (await this.check(cap, { verify: false, repair: true, addLease: true })),
+    });
+    this.checker = new CapChecker({ servers: () => this.gridServers(), encoding: () => uploadEncoding(node), leaseSecret: node.leaseSecret });
   }
 
   static async start(dir: string, options: NodeServiceOptions): Promise<NodeService> {
@@ -130,6 +157,8 @@ export class NodeService implements NodeApi {
     latency.start();
     introducer.start();
     await mkdir(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
+    await service.backupJobs.start(fast ? 1_000 : 30_000);
+    await service.backupDurability.start(fast ? 5_000 : 60_000);
     service.webShell = new WebShell({ nodeDir: dir, port: config.web.port });
     service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m), webShell: service.webShell });
     return service;
@@ -137,7 +166,8 @@ export class NodeService implements NodeApi {
 
   /** Resolves once this node can reach the introducer (at once on the introducer itself). */
   whenIntroducerConnected(): Promise<void> {
-    if (this.introducerService !== undefined) return Promise.resolve();
+    // it may have connected already, while the node was still starting
+    if (this.introducerService !== undefined || this.introducer.introducerConnected) return Promise.resolve();
     return new Promise((resolve) => this.introducer.once('introducer-connected', () => resolve()));
   }
 
@@ -255,16 +285,11 @@ export class NodeService implements NodeApi {
 
   async *deepCheck(dir: DirectoryCap, options: CheckRequest): AsyncGenerator<DeepCheckEntry> {
     for await (const node of walkTree(dir, (d) => this.vdrive.list(d))) {
-      yield { ...manifestEntryOf(node), results: await this.checkAnything(node.cap, options) };
+      // A read-only part of the tree is checked, and says why it was not repaired.
+      const readOnlyMutable = options.repair && !isWriteCap(node.cap) && isMutable(node.cap);
+      const results = await this.check(node.cap, readOnlyMutable ? { ...options, repair: false } : options);
+      yield { ...manifestEntryOf(node), results: readOnlyMutable && !results.healthy ? { ...results, repair: 'not possible from here: repair of a mutable file needs its write cap' } : results };
     }
-  }
-
-  /** A check of any cap: immutable files fully; mutable files and directories by counting shares. */
-  private async checkAnything(cap: Cap, options: CheckRequest): Promise<HealthSummary> {
-    const file = cap.kind === 'dir' ? cap.file : cap;
-    if (file.kind === 'chk' || file.kind === 'lit') return this.check(file, options);
-    if (file.kind === 'chk-verifier') throw new Error('checking a file from its verify cap is not supported yet');
-    return this.operations.run('check', undefined, () => checkMutableShares(file, { servers: this.gridServers(), happy: uploadEncoding(this.node).happy }));
   }
 
   createMutableFile(contents: Uint8Array): Promise<MutableWriteCap> {
@@ -301,15 +326,10 @@ export class NodeService implements NodeApi {
     };
   }
 
-  async check(cap: FileCap, options: CheckRequest): Promise<CheckResult> {
-    if (cap.kind === 'lit') {
-      return { healthy: true, recoverable: true, sharesNeeded: 0, sharesTotal: 0, sharesFound: 0, serversWithShares: 0, happiness: 0, happy: 0, corruptShares: [], summary: 'healthy: a literal file is stored in its cap' };
-    }
-    if (cap.kind !== 'chk') throw new Error('check needs a read cap (URI:CHK:…)');
-    const result = await this.operations.run('check', undefined, () =>
-      checkImmutable(cap, { servers: this.gridServers(), encoding: uploadEncoding(this.node), leaseSecret: this.node.leaseSecret, ...options }),
-    );
-    this.log.info(`check ${formatCap(cap)}: ${result.summary}`);
+  /** Checks (and with the options verifies, repairs, renews leases of) any file or directory. */
+  async check(cap: Cap, options: CheckRequest): Promise<CheckResult> {
+    const result = await this.operations.run('check', undefined, () => this.checker.check(cap, options));
+    this.log.info(`check of a ${cap.kind === 'dir' ? 'directory' : 'file'}: ${result.summary}${result.repair === undefined ? '' : `; repair: ${result.repair}`}`);
     return result;
   }
 
@@ -323,6 +343,7 @@ export class NodeService implements NodeApi {
       encoding: uploadEncoding(this.node),
       storage: stats && { enabled: true, shares: stats.shares, bytesUsed: stats.bytesUsed },
       operations: this.operations.running,
+      backups: { ...(await this.backupJobs.status()), durability: this.backupDurability.status() },
       peers: this.introducer.servers.all().map((entry) => {
         const roundTrip = entry.state === 'connected' ? this.latency.roundTrip(entry.peerId) : undefined;
         const signsOfLife = [entry.receivedAt, entry.connectedSince ?? 0, this.latency.lastSeen(entry.peerId) ?? 0];
@@ -340,10 +361,41 @@ export class NodeService implements NodeApi {
     };
   }
 
+  /** What a backup job runs: the backup engine, as `cairn backup` runs it. */
+  private runBackupForJob(request: Parameters<BackupRunner>[0]): ReturnType<BackupRunner> {
+    return this.backup({ source: request.source, target: request.target, exclude: request.exclude }, () => undefined);
+  }
+
+  /** Backs up a local folder as a new snapshot (src-main/backup/backup-run.ts); `onEvent` gets progress and problems. */
+  backup(request: BackupRequest, onEvent: BackupEventListener): Promise<BackupSummary> {
+    return this.operations.run('backup', undefined, (operation) =>
+      runBackup(request, this.backupContext(), (event) => {
+        if (event.type === 'progress') operation.progress(event.bytesDone, event.bytesTotal);
+        onEvent(event);
+      }),
+    );
+  }
+
+  /** Restores a snapshot, or a file or folder in one, to a local path (src-main/backup/restore-run.ts). */
+  restore(request: RestoreRequest, onEvent: BackupEventListener): Promise<RestoreSummary> {
+    return this.operations.run('restore', undefined, (operation) =>
+      runRestore(request, this.backupContext(), (event) => {
+        if (event.type === 'progress') operation.progress(event.bytesDone, event.bytesTotal);
+        onEvent(event);
+      }),
+    );
+  }
+
+  private backupContext(): BackupContext {
+    return nodeBackupContext({ node: this.node, servers: () => this.gridServers(), vdrive: this.vdrive, vdriveOptions: () => this.vdriveOptions(), pool: this.pool, download: (cap) => this.download(cap) });
+  }
+
   /** Stops everything in order; safe to call twice. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.backupJobs.stop();
+    await this.backupDurability.stop();
     await new Promise<void>((resolve) => (this.apiServer ? this.apiServer.close(() => resolve()) : resolve()));
     this.apiServer?.closeAllConnections();
     this.latency.stop();
@@ -355,6 +407,12 @@ export class NodeService implements NodeApi {
     await this.backend?.close();
     await this.pool.close();
   }
+}
+
+/** Whether the cap names a mutable file or a mutable directory. */
+function isMutable(cap: Cap): boolean {
+  const file = cap.kind === 'dir' ? cap.file : cap;
+  return file.kind === 'ssk-ed25519' || file.kind === 'ssk-ed25519-ro' || file.kind === 'ssk-ed25519-verifier';
 }
 
 /** CAIRN_NET_MEMBERSHIP=pnet switches the grid gate for benchmarks (every node must agree). */

@@ -2,8 +2,8 @@
 // started: status shows those in progress with their numbers, the event stream sends their
 // progress, and /statistics reports the totals.
 
-export type OperationKind = 'upload' | 'download' | 'check' | 'directory' | 'mutable';
-export const OPERATION_KINDS: readonly OperationKind[] = ['upload', 'download', 'check', 'directory', 'mutable'];
+export type OperationKind = 'upload' | 'download' | 'check' | 'directory' | 'mutable' | 'backup' | 'restore';
+export const OPERATION_KINDS: readonly OperationKind[] = ['upload', 'download', 'check', 'directory', 'mutable', 'backup', 'restore'];
 export type OperationState = 'running' | 'done' | 'failed';
 
 export interface OperationView {

@@ -1,4 +1,7 @@
-import type { ChkReadCap } from '../../../src-shared/caps/index.js';
+import type { ChkReadCap, ChkVerifyCap } from '../../../src-shared/caps/index.js';
+
+/** What checking a share needs of a cap: its UEB hash and numbers, not its key (a verify cap will do). */
+type ChkShareCap = ChkReadCap | ChkVerifyCap;
 import { aesCtr } from '../crypto/aes-ctr.js';
 import { equalBytes } from '../bytes.js';
 import { HASH_SIZE, TaggedHasher, taggedHash } from '../crypto/hashes.js';
@@ -81,7 +84,7 @@ function fail(source: ShareSource, problem: ShareProblem, detail: string): never
 }
 
 /** Checks the UEB fields against the cap and each other; an authentic but malformed UEB means no share can help. */
-function factsFromUeb(cap: ChkReadCap, ueb: UriExtension): FileFacts {
+function factsFromUeb(cap: ChkShareCap, ueb: UriExtension): FileFacts {
   if (ueb.neededShares !== cap.neededShares || ueb.totalShares !== cap.totalShares || ueb.size !== cap.size) {
     throw new UriExtensionError(
       `the file's URI extension block says ${ueb.neededShares}-of-${ueb.totalShares}, ${ueb.size} bytes, but the cap says ${cap.neededShares}-of-${cap.totalShares}, ${cap.size} bytes`,
@@ -99,7 +102,7 @@ const FIRST_READ_BYTES = 64 * 1024;
 
 async function openShare(
   original: ShareSource,
-  cap: ChkReadCap,
+  cap: ChkShareCap,
   knownFacts: FileFacts | undefined,
   wholeTreeCheckLimit: number,
 ): Promise<{ share: OpenShare; facts: FileFacts }> {
@@ -410,7 +413,7 @@ async function checkSegment(
  * hash chain, hash trees and every block. Returns its share number, or throws BadShareError
  * saying what is wrong. Reads the whole share once; memory O(block).
  */
-export async function verifyChkShare(cap: ChkReadCap, source: ShareSource, options: Pick<ChkDecodeOptions, 'wholeTreeCheckLimit'> = {}): Promise<number> {
+export async function verifyChkShare(cap: ChkShareCap, source: ShareSource, options: Pick<ChkDecodeOptions, 'wholeTreeCheckLimit'> = {}): Promise<number> {
   const { share, facts } = await openShare(source, cap, undefined, options.wholeTreeCheckLimit ?? DEFAULT_WHOLE_TREE_CHECK_LIMIT);
   const lazy = share.crypttextTree === undefined;
   for (let segment = 0; segment < facts.geometry.numSegments; segment++) {
@@ -421,6 +424,6 @@ export async function verifyChkShare(cap: ChkReadCap, source: ShareSource, optio
 }
 
 /** The file's URI extension block, read from one share and checked against the cap. */
-export async function readVerifiedUriExtension(cap: ChkReadCap, source: ShareSource): Promise<UriExtension> {
+export async function readVerifiedUriExtension(cap: ChkShareCap, source: ShareSource): Promise<UriExtension> {
   return (await openShare(source, cap, undefined, 0)).facts.ueb;
 }

@@ -49,8 +49,8 @@ async function errorFrom(response: IncomingMessage): Promise<ApiError> {
   return new ApiError(response.statusCode ?? 0, message || `HTTP ${response.statusCode}`);
 }
 
-/** A request body: a local file streamed from disk, or a few bytes. */
-export type ApiBody = { readonly file: string; readonly size: number } | { readonly data: Uint8Array | string };
+/** A request body: a local file streamed from disk, a few bytes, or a stream of unknown length (sent chunked). */
+export type ApiBody = { readonly file: string; readonly size: number } | { readonly data: Uint8Array | string } | { readonly stream: NodeJS.ReadableStream };
 
 /** One API call; resolves with the response once its status is 2xx. */
 export function callApi(endpoint: NodeEndpoint, method: string, path: string, body?: ApiBody): Promise<IncomingMessage> {
@@ -63,7 +63,8 @@ export function callApi(endpoint: NodeEndpoint, method: string, path: string, bo
         path,
         headers: {
           authorization: `Bearer ${endpoint.token}`,
-          ...(body === undefined ? {} : { 'content-length': 'file' in body ? body.size : Buffer.byteLength(body.data), 'content-type': 'application/octet-stream' }),
+          ...(body === undefined ? {} : { 'content-type': 'application/octet-stream' }),
+          ...(body === undefined || 'stream' in body ? {} : { 'content-length': 'file' in body ? body.size : Buffer.byteLength(body.data) }),
         },
       },
       (response) => {
@@ -80,6 +81,7 @@ export function callApi(endpoint: NodeEndpoint, method: string, path: string, bo
     });
     if (body === undefined) req.end();
     else if ('data' in body) req.end(body.data);
+    else if ('stream' in body) body.stream.on('error', reject).pipe(req);
     else createReadStream(body.file, { highWaterMark: 1024 * 1024 }).on('error', reject).pipe(req);
   });
 }

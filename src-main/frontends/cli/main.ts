@@ -8,7 +8,10 @@ import { createIntroducerCommand } from './node/create-introducer.js';
 import { createNodeCommand } from './node/create-node.js';
 import { checkCommand, getCommand, putCommand, statusCommand } from './node/grid-commands.js';
 import { runCommand } from './node/run.js';
+import { inviteCommand, joinCommand } from './node/invite-commands.js';
 import { UsageError, print, type Command } from './usage.js';
+import { backupJobCommand } from './node/backup-job-command.js';
+import { backupCommand, restoreCommand } from './node/backup-commands.js';
 
 const commands: readonly Command[] = [
   createIntroducerCommand,
@@ -30,6 +33,11 @@ const commands: readonly Command[] = [
   addAliasCommand,
   listAliasesCommand,
   debugCommand,
+  backupCommand,
+  restoreCommand,
+  inviteCommand,
+  joinCommand,
+  backupJobCommand,
 ];
 
 const usage = `usage: cairn COMMAND [options]

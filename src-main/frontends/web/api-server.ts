@@ -5,6 +5,8 @@ import { httpStatusOf } from './error-status.js';
 import { HttpError } from './http-errors.js';
 import type { NodeApi } from './node-api.js';
 import { handleUri, sendJson } from './uri-routes.js';
+import { BACKUP_JOBS_PATH, handleBackupJobs } from './backup-job-routes.js';
+import { handleBackupRoute } from './backup-routes.js';
 import type { WebShell } from './web-shell.js';
 
 export interface ApiServerOptions {
@@ -34,6 +36,8 @@ function authorized(req: IncomingMessage, token: string): boolean {
  *   GET  /status?t=json           grid, peers, storage and operations in progress, as JSON
  *   GET  /statistics?t=json       totals since the node started, as JSON
  *   GET  /events                  server-sent events: "operation" (start, progress, end) and "status" (changed)
+ *   /backup-jobs…                 backup jobs: list, add, remove, run, pause, resume (backup-job-routes.ts)
+ *   POST /backup, POST /restore   run a backup or restore; JSON-lines progress, then the summary (backup-routes.ts)
  */
 export async function startApiServer(options: ApiServerOptions): Promise<Server> {
   await mkdir(options.spoolDir, { recursive: true, mode: 0o700 });
@@ -66,6 +70,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   if (req.method === 'GET' && url.pathname === '/status') return sendJson(res, 200, await options.node.status());
   if (req.method === 'GET' && url.pathname === '/statistics') return sendJson(res, 200, await options.node.statistics());
   if (req.method === 'GET' && url.pathname === '/events') return streamEvents(req, res, options);
+  if (url.pathname === BACKUP_JOBS_PATH || url.pathname.startsWith(`${BACKUP_JOBS_PATH}/`)) return handleBackupJobs(req, res, url, options.node);
+  if (url.pathname === '/backup' || url.pathname === '/restore') return handleBackupRoute(req, res, url.pathname === '/backup' ? 'backup' : 'restore', options.node);
   throw new HttpError(404, `no such API: ${req.method} ${url.pathname}`);
 }
 

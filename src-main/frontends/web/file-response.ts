@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FileCap } from '../../../src-shared/caps/index.js';
 import type { ByteRange } from '../../core/immutable/decoder.js';
+import { clientHasEtag, immutableCacheHeaders } from './entity-tags.js';
 import { HttpError } from './http-errors.js';
 import type { NodeApi } from './node-api.js';
 import { parseRangeHeader } from './range-header.js';
@@ -12,6 +13,11 @@ type Headers = Record<string, string | number>;
 /** Waits until the response can take more, or the client went away (without leaking listeners). */
 export function drainedOrClosed(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
+    // Already gone: 'close' has fired and will not fire again.
+    if (res.destroyed || res.closed) {
+      resolve();
+      return;
+    }
     const done = (): void => {
       res.off('drain', done);
       res.off('close', done);
@@ -43,10 +49,13 @@ function rangeAndHeaders(req: IncomingMessage, res: ServerResponse, size: number
 export async function sendImmutableFile(cap: FileCap, req: IncomingMessage, res: ServerResponse, node: NodeApi): Promise<void> {
   const size = cap.kind === 'lit' ? cap.data.length : cap.size;
   if (cap.kind === 'chk-verifier') throw new HttpError(400, 'a verify cap cannot read a file: give its read cap');
-  const answer = rangeAndHeaders(req, res, size, {});
+  const cacheHeaders = immutableCacheHeaders(cap);
+  if (clientHasEtag(req, cacheHeaders.etag!)) return notModified(res, cacheHeaders);
+  const answer = rangeAndHeaders(req, res, size, cacheHeaders);
   if (answer === undefined) return;
   const { range, status, headers } = answer;
-  if (size === 0) {
+  // HEAD: the headers only, and nothing fetched from the grid.
+  if (size === 0 || req.method === 'HEAD') {
     res.writeHead(status, headers);
     res.end();
     return;
@@ -68,9 +77,16 @@ export async function sendImmutableFile(cap: FileCap, req: IncomingMessage, res:
 
 /** A mutable file's bytes, with its version as the ETag. */
 export function sendMutableFile(bytes: Uint8Array, version: string, req: IncomingMessage, res: ServerResponse): void {
+  if (clientHasEtag(req, `"${version}"`)) return notModified(res, { etag: `"${version}"` });
   const answer = rangeAndHeaders(req, res, bytes.length, { etag: `"${version}"` });
   if (answer === undefined) return;
   const { range, status, headers } = answer;
   res.writeHead(status, headers);
   res.end(range === undefined ? bytes : bytes.subarray(range.start, range.end));
+}
+
+/** 304: the client's copy (named by If-None-Match) is current. */
+function notModified(res: ServerResponse, headers: Headers): void {
+  res.writeHead(304, headers);
+  res.end();
 }

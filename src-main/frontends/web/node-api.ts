@@ -3,10 +3,13 @@ import type { DirectoryEntry, LinkMetadata, ResolvedPath } from '../../grid/vdri
 import type { ManifestEntry } from '../../node/manifest.js';
 import type { MutableFileVersion } from '../../node/mutable-files.js';
 import type { HealthSummary } from '../../node/mutable-health.js';
-import type { ImmutableHealth } from '../../grid/checker.js';
+import type { FileHealth } from '../../grid/file-health.js';
 import type { ByteRange } from '../../core/immutable/decoder.js';
 import type { InitialChild } from '../../grid/vdrive/index.js';
 import type { OperationKind, OperationTotals, OperationView } from '../../node/operations.js';
+import type { BackupJobs, BackupJobsStatus } from '../../node/backup-jobs.js';
+import type { BackupDurability, BackupDurabilityStatus } from '../../node/backup-durability.js';
+import type { BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../../backup/backup-request.js';
 
 /** One storage server as status reports it. */
 export interface PeerStatus {
@@ -34,6 +37,8 @@ export interface NodeStatus {
   readonly peers: readonly PeerStatus[];
   /** uploads, downloads and checks in progress */
   readonly operations: readonly OperationView[];
+  /** backup jobs, and how safe their kept snapshots are (docs/backup.md) */
+  readonly backups?: BackupJobsStatus & { readonly durability: BackupDurabilityStatus };
 }
 
 /** What the node has done since it started (GET /statistics?t=json). */
@@ -58,7 +63,7 @@ export interface CheckRequest {
 }
 
 /** A file's health, as `check` reports it. */
-export type CheckResult = ImmutableHealth;
+export type CheckResult = FileHealth;
 
 /** An upload's bytes: a request body spooled to a file, or a small one held in memory. */
 export type UploadBody = { readonly path: string; readonly size: number } | { readonly bytes: Uint8Array };
@@ -69,7 +74,8 @@ export interface NodeApi {
   uploadFile(body: UploadBody): Promise<FileCap>;
   /** the file's bytes, or only [range.start, range.end) */
   download(cap: FileCap, range?: ByteRange): AsyncIterable<Uint8Array>;
-  check(cap: FileCap, options: CheckRequest): Promise<CheckResult>;
+  /** any file or directory: immutable (read or verify cap), mutable (repair needs the write cap), LIT */
+  check(cap: Cap, options: CheckRequest): Promise<CheckResult>;
   status(): Promise<NodeStatus>;
   statistics(): Promise<NodeStatistics>;
   /** Calls `listener` with every event until the returned function is called. */
@@ -96,7 +102,7 @@ export interface NodeApi {
 
   /** every file and directory under `dir` (itself first), as the walk reaches them */
   manifest(dir: DirectoryCap): AsyncIterable<ManifestEntry>;
-  /** checks everything under `dir` (verify, repair and add-lease apply to immutable files) */
+  /** checks everything under `dir`: files, mutable files and directories (repair of mutable ones needs write caps) */
   deepCheck(dir: DirectoryCap, options: CheckRequest): AsyncIterable<DeepCheckEntry>;
 
   // Mutable files (at most 16 MiB).
@@ -104,6 +110,16 @@ export interface NodeApi {
   readMutableFile(cap: MutableReadCap | MutableWriteCap): Promise<MutableFileVersion>;
   /** replaces the contents; with `ifVersion`, only if the file is still at that version; returns the new version */
   overwriteMutableFile(cap: MutableWriteCap, contents: Uint8Array, options: { ifVersion?: string }): Promise<string>;
+
+  /** scheduled backups: the jobs in cairn.json, their runs and retention */
+  readonly backupJobs: BackupJobs;
+  /** lease renewal, health and repair of what the jobs' kept snapshots reference */
+  readonly backupDurability: BackupDurability;
+  // Backups (src-main/backup/).
+  /** backs up a local folder as a new snapshot under the target's Archives/, and points Latest at it */
+  backup(request: BackupRequest, onEvent: BackupEventListener): Promise<BackupSummary>;
+  /** restores a snapshot, or a file or folder in one, to a local path */
+  restore(request: RestoreRequest, onEvent: BackupEventListener): Promise<RestoreSummary>;
 }
 
 /** One node's line of a deep-check. */

@@ -74,6 +74,7 @@ export async function handleUri(req: IncomingMessage, res: ServerResponse, pathn
   const { cap, path } = parseUriPath(pathname);
   switch (req.method) {
     case 'GET':
+    case 'HEAD': // the same headers as GET, no body (a file's bytes are not fetched)
       return getNode(request, cap, path);
     case 'PUT':
       return putNode(request, cap, path);
@@ -169,11 +170,10 @@ async function postNode({ res, url, options }: UriRequest, start: Cap, path: str
   const param = (name: string): string | null => url.searchParams.get(name);
   switch (t) {
     case 'check': {
-      if (path !== '' || (start.kind !== 'chk' && start.kind !== 'chk-verifier' && start.kind !== 'lit')) {
-        throw new HttpError(400, 't=check takes an immutable file cap (URI:CHK:… or URI:LIT:…) with no path');
-      }
+      const cap = path === '' ? start : (await node.resolvePath(directoryOf(start), path)).cap;
       const flag = (name: string) => param(name) === 'true';
-      return sendJson(res, 200, await node.check(start, { verify: flag('verify'), repair: flag('repair'), addLease: flag('add-lease') }));
+      const result = await node.check(cap, { verify: flag('verify'), repair: flag('repair'), addLease: flag('add-lease') });
+      return sendJson(res, 200, { checked: { kind: describeKind(cap), path }, ...result });
     }
     case 'mkdir': {
       const dir = directoryOf(start);
@@ -205,6 +205,21 @@ async function postNode({ res, url, options }: UriRequest, start: Cap, path: str
       return sendText(res, 200, '');
   }
   throw new HttpError(400, `unknown t=${t ?? ''} for POST (use t=mkdir, t=rename, t=unlink, t=check, t=stream-manifest or t=stream-deep-check)`);
+}
+
+/** What a check names: "immutable file", "mutable directory"… */
+function describeKind(cap: Cap): string {
+  const file = cap.kind === 'dir' ? cap.file : cap;
+  const what = cap.kind === 'dir' ? 'directory' : 'file';
+  switch (file.kind) {
+    case 'lit':
+      return `literal ${what}`;
+    case 'chk':
+    case 'chk-verifier':
+      return `immutable ${what}`;
+    default:
+      return `mutable ${what}`;
+  }
 }
 
 /**

@@ -16,3 +16,11 @@ export class MutableConflictError extends Error {
     super(`someone else changed this file: retry on the newest version (the shares on ${conflictingServers.join(', ')} had changed)`);
   }
 }
+
+/** Repair writes shares, and a server takes a mutable share only with the file's write enabler. */
+export class MutableRepairNeedsWriteCapError extends Error {
+  override readonly name = 'MutableRepairNeedsWriteCapError';
+  constructor() {
+    super('repair of a mutable file needs its write cap (URI:SSK-ED25519:… or URI:DIR2-ED25519:…): a read or verify cap can check it, not repair it');
+  }
+}

@@ -17,3 +17,6 @@ export {
 export { retrieveMutable, type FetchedShare, type RetrieveOptions, type RetrievedVersion } from './retrieve.js';
 export { createMutable, publishMutable, type MutablePublishOptions, type PublishedVersion, type UpdateOptions } from './publish.js';
 export { modifyMutable, type ModifiedVersion, type ModifyOptions, type MutableModifier } from './modify.js';
+export { MutableRepairNeedsWriteCapError } from './errors.js';
+export { checkMutable, type MutableCheckOptions } from './checker.js';
+export { repairMutable, type MutableRepairOptions } from './repairer.js';

@@ -1,10 +1,12 @@
-import { parseAnyCap, parseCap } from '../../../../src-shared/caps/index.js';
+import { parseAnyCap } from '../../../../src-shared/caps/index.js';
 import { formatSize } from '../../../node/sizes.js';
-import type { CheckResult, NodeStatus } from '../../web/node-api.js';
+import type { NodeStatus } from '../../web/node-api.js';
+import { checkReportLines, type CheckResponse } from './check-report.js';
 import { callApi, defaultNodeDir, fileSizeOf, nodeEndpoint, readAll } from '../api-client.js';
 import { parseGridPath, uriOf } from '../grid-path.js';
 import { saveDownload } from '../grid-nodes.js';
 import { nodeDirHelp, nodeDirOption } from './node-dir-option.js';
+import { describeDurability } from './durability-lines.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
 
 /** Ping times are whole milliseconds; on a LAN or loopback most are 0. */
@@ -17,9 +19,10 @@ function formatRoundTrip(ms: number | undefined): string {
 export const putCommand: Command = {
   name: 'put',
   summary: 'upload a file to the grid (and link it at a path) and print its cap',
-  usage: `usage: cairn put [--node-dir DIR] FILE [PATH]
+  usage: `usage: cairn put [--node-dir DIR] FILE|- [PATH]
 
-Uploads FILE through the running node and prints its cap (URI:CHK:… or URI:LIT:…).
+Uploads FILE ("-": standard input, streamed) through the running node and prints its cap
+(URI:CHK:… or URI:LIT:…).
 With PATH (alias:dir/name, URI:DIR2-…/name, or dir/name under "cairn:") the file is also
 linked there, replacing what had that name; the directory holding it must exist.
 
@@ -32,9 +35,9 @@ ${nodeDirHelp}`,
     const nodeDir = values['node-dir'] ?? defaultNodeDir();
     const target = pathText === undefined ? undefined : await parseGridPath(pathText, nodeDir);
     if (target !== undefined && target.path === '') throw new UsageError(`PATH "${pathText}" names a directory, not a name in it: give alias:dir/name`, this.usage);
-    const size = await fileSizeOf(file);
+    const body = file === '-' ? { stream: process.stdin } : { file, size: await fileSizeOf(file) };
     const endpoint = await nodeEndpoint(nodeDir);
-    print((await readAll(await callApi(endpoint, 'PUT', target === undefined ? '/uri' : uriOf(target), { file, size }))).trim());
+    print((await readAll(await callApi(endpoint, 'PUT', target === undefined ? '/uri' : uriOf(target), body))).trim());
   },
 };
 
@@ -63,15 +66,20 @@ ${nodeDirHelp}`,
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: "report a file's health (and verify or repair it)",
-  usage: `usage: cairn check [--node-dir DIR] [--verify] [--repair] [--add-lease] [--json] CAP
+  summary: "report a file's or directory's health (and verify or repair it)",
+  usage: `usage: cairn check [--node-dir DIR] [--verify] [--repair] [--add-lease] [--json] PATH
 
-Counts the file's good shares and the servers holding them.
-  --verify      also download and check every share's hashes
-  --repair      regenerate missing or corrupt shares onto servers that lack them
+Checks the file or directory at PATH (a cap, alias:dir/file, URI:DIR2-…/dir/file, or
+dir/file under "cairn:"): which servers hold which of its shares, and for a mutable file
+or directory which versions (seqnum, root hash) are on the grid. Healthy means every
+share of the newest version is there, spread over enough servers.
+  --verify      also read every share and check its hashes (and a mutable share's signature)
+  --repair      if not healthy, put back missing or corrupt shares (immutable files from
+                their read cap; mutable files and directories need their write cap)
   --add-lease   renew this node's lease on every share found (servers that expire
                 leases delete shares nobody renews)
   --json        print the full result as JSON
+Prints the summary, then one line per fact.
 ${nodeDirHelp}`,
   async run(args) {
     const { values, positionals } = parseCommandArgs(this, args, {
@@ -82,12 +90,14 @@ ${nodeDirHelp}`,
       json: { type: 'boolean' },
     });
     if (values.help) return print(this.usage);
-    if (positionals.length !== 1) throw new UsageError('expected one CAP', this.usage);
-    parseCap(positionals[0]!);
-    const endpoint = await nodeEndpoint(values['node-dir']);
+    if (positionals.length !== 1) throw new UsageError('expected one PATH', this.usage);
+    const nodeDir = values['node-dir'] ?? defaultNodeDir();
+    const target = await parseGridPath(positionals[0]!.trim(), nodeDir);
+    const endpoint = await nodeEndpoint(nodeDir);
     const query = `t=check${values.verify ? '&verify=true' : ''}${values.repair ? '&repair=true' : ''}${values['add-lease'] ? '&add-lease=true' : ''}`;
-    const result = JSON.parse(await readAll(await callApi(endpoint, 'POST', `/uri/${encodeURIComponent(positionals[0]!.trim())}?${query}`))) as CheckResult;
-    print(values.json ? JSON.stringify(result, null, 2) : result.summary);
+    const result = JSON.parse(await readAll(await callApi(endpoint, 'POST', uriOf(target, query)))) as CheckResponse;
+    if (values.json) return print(JSON.stringify(result, null, 2));
+    for (const line of checkReportLines(result)) print(line);
   },
 };
 
@@ -116,6 +126,7 @@ ${nodeDirHelp}`,
       const state = (peer.connected ? 'connected' : 'disconnected').padEnd(12);
       print(`  ${peer.nickname.padEnd(16)} ${peer.peerId.slice(-10)}  ${state} rtt ${formatRoundTrip(peer.roundTripMs).padEnd(7)} last seen ${seen}  free ${free}`);
     }
+    if (status.backups !== undefined && status.backups.jobs.length > 0) for (const line of describeDurability(status.backups.durability)) print(line);
     if (status.operations.length > 0) {
       print(`${status.operations.length} operation${status.operations.length === 1 ? '' : 's'} in progress:`);
       for (const op of status.operations) {

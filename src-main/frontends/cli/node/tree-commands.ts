@@ -60,13 +60,12 @@ export const deepCheckCommand: Command = {
   usage: `usage: cairn deep-check [--node-dir DIR] [--verify] [--repair] [--add-lease] [-v] [--raw] PATH
 
 Checks the directory at PATH and everything under it, then prints the totals.
-  --verify      download and hash-check every share of immutable files
-  --repair      regenerate missing or corrupt shares of unhealthy immutable files
-  --add-lease   renew this node's leases on every share of immutable files
+  --verify      read every share and check its hashes (and a mutable share's signature)
+  --repair      put back missing or corrupt shares of unhealthy files and directories
+                (mutable ones only where the tree gives their write cap)
+  --add-lease   renew this node's leases on every share
   -v            one line per object: its path and health
   --raw         one JSON object a line
-Mutable files and directories are checked by counting the shares of their newest
-version; verifying, repairing and renewing them is not built yet.
 ${gridPathHelp}
 
 ${nodeDirHelp}`,

@@ -1,7 +1,8 @@
 // The renderer's zustand stores, against an in-memory CairnApi (the real one is exercised in
 // Chromium by e2e/web-ui.test.ts): what they hold while loading, after success and after errors.
 import { describe, expect, it } from 'vitest';
-import type { CairnApi, CairnEventListener, DirectoryListing, StatusView, UploadFile, UploadProgress } from '../src-shared/ipc/index.js';
+import type { BackupJobInput, BackupJobView, CairnApi, CairnEventListener, DirectoryListing, StatusView, UploadFile, UploadProgress } from '../src-shared/ipc/index.js';
+import { createBackupsStore } from '../src-renderer/stores/backups-store.js';
 import { createFilesStore } from '../src-renderer/stores/files-store.js';
 import { createStatusStore } from '../src-renderer/stores/status-store.js';
 import { createUploadsStore } from '../src-renderer/stores/uploads-store.js';
@@ -196,5 +197,40 @@ describe('uploads store', () => {
     expect(store.getState().items.find((i) => i.id === y!.id)!.progress).toMatchObject({ state: 'failed', error: 'could only reach 3 servers, 5 needed' });
     store.getState().clearFinished();
     expect(store.getState().items).toEqual([]);
+  });
+});
+
+describe('backups store', () => {
+  it('loads jobs, keeps a failed run as one line, and loads snapshots after a run', async () => {
+    const jobs: BackupJobView[] = [];
+    let runs = 0;
+    const api = {
+      backupJobs: async () => ({ paused: false, jobs: [...jobs] }),
+      addBackupJob: async (job: BackupJobInput) => {
+        if (jobs.some((j) => j.id === job.id)) throw new Error(`a backup job named "${job.id}" exists already`);
+        const view: BackupJobView = { ...job, when: 'daily at 03:30', lastRunAt: undefined, lastResult: undefined, lastMessage: undefined, lastSnapshot: undefined, nextRunAt: undefined, running: false };
+        jobs.push(view);
+        return view;
+      },
+      runBackupJob: async () => {
+        runs++;
+        if (runs === 1) throw new Error('only 3 servers reachable, 5 needed');
+      },
+      snapshots: async (jobId: string) => (runs > 1 ? [{ jobId, name: '2026-12-02T15:14:58Z', takenAt: Date.parse('2026-12-02T15:14:58Z') }] : []),
+    } as unknown as CairnApi;
+    const store = createBackupsStore(api);
+    await store.getState().load();
+    expect(store.getState().view).toEqual({ paused: false, jobs: [] });
+    const job: BackupJobInput = { id: 'docs', source: '/home/ann/Documents', target: 'cairn:backups/docs', schedule: { at: ['03:30'] }, excludes: [], retention: { last: 3 } };
+    expect(await store.getState().add(job)).toBeUndefined();
+    expect(await store.getState().add(job)).toBe('a backup job named "docs" exists already');
+    expect(store.getState().view!.jobs.map((j) => j.id)).toEqual(['docs']);
+
+    expect(await store.getState().run('docs')).toBe(false);
+    expect(store.getState()).toMatchObject({ actionError: 'only 3 servers reachable, 5 needed', snapshots: { docs: { list: [] } } });
+    expect(store.getState().running.has('docs')).toBe(false);
+    expect(await store.getState().run('docs')).toBe(true);
+    expect(store.getState().actionError).toBeUndefined();
+    expect(store.getState().snapshots.docs!.list!.map((s) => s.name)).toEqual(['2026-12-02T15:14:58Z']);
   });
 });

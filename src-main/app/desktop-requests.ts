@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { validateRequest, type IpcMethod, type IpcRequests } from '../../src-shared/ipc/index.js';
+import type { AppNode } from '../node/app-node.js';
+import type { DesktopSettings } from './desktop-settings.js';
+import { statusViewOf } from './status-view.js';
+
+/** What only the Electron shell can do (dialogs, login items); main passes them in. */
+export interface DesktopShell {
+  pickFolder(): Promise<string | undefined>;
+  settings(): DesktopSettings;
+  updateSettings(patch: Partial<DesktopSettings>): Promise<void>;
+}
+
+type Handler<M extends IpcMethod> = (...args: IpcRequests[M]) => Promise<unknown>;
+type Handlers = { [M in IpcMethod]?: Handler<M> };
+
+/** The last part of the node's log (it is written with secrets redacted). */
+const DEBUG_LOG_BYTES = 256 * 1024;
+
+/**
+ * Answers the renderer's IPC requests in Electron main. Every request's arguments go
+ * through the contract's validators first (src-shared/ipc), so a bad input is a one-line
+ * error that changes nothing. No Electron import: main wires it to ipcMain.handle, and
+ * the tests call it directly against a real node.
+ */
+export class DesktopRequests {
+  private readonly handlers: Handlers;
+
+  constructor(
+    private readonly app: AppNode,
+    private readonly shell: DesktopShell,
+  ) {
+    this.handlers = {
+      setup: async () => ({ needsSetup: this.app.state === 'needs-setup' }),
+      createGrid: async (request) => this.app.createGrid({ nickname: request.nickname, gridName: request.gridName }),
+      joinGrid: async (request) => this.app.joinGrid(request),
+      createInvite: async () => this.app.invite(),
+      status: async () => {
+        const service = this.running();
+        return statusViewOf(await service.status(), service.node.gridLink.gridName);
+      },
+      setBackupsPaused: async (paused) => this.shell.updateSettings({ backupsPaused: paused }),
+      pickFolder: async () => this.shell.pickFolder(),
+      settings: async () => this.settingsView(),
+      updateSettings: async (patch) => {
+        if (patch.nickname !== undefined || patch.reservedSpace !== undefined || patch.encoding !== undefined) {
+          throw new Error('the desktop app can change only "launch at login" for now; edit the node\'s cairn.json for the rest');
+        }
+        if (patch.launchAtLogin !== undefined) await this.shell.updateSettings({ launchAtLogin: patch.launchAtLogin });
+        return this.settingsView();
+      },
+      debugLog: async () => {
+        const text = await readFile(join(this.app.nodeDir, 'logs', 'cairn.log'), 'utf8').catch(() => '');
+        return text.slice(-DEBUG_LOG_BYTES);
+      },
+    };
+  }
+
+  /** Validates and answers one request; rejects with a one-line Error. */
+  async handle(method: string, args: readonly unknown[]): Promise<unknown> {
+    const valid = validateRequest(method, args) as unknown[];
+    const handler = this.handlers[method as IpcMethod] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+    if (handler === undefined) throw new Error(`${method} is not available in the desktop app yet; use the web UI (cairn run DIR --ui)`);
+    return handler(...valid);
+  }
+
+  private running() {
+    const service = this.app.service;
+    if (service === undefined) throw new Error(this.app.state === 'needs-setup' ? 'create or join a grid first' : 'the node is not running');
+    return service;
+  }
+
+  private settingsView() {
+    const service = this.running();
+    const { config } = service.node;
+    const encoding = config.shares ?? service.node.gridLink.encoding;
+    return {
+      nickname: config.nickname,
+      reservedSpace: config.storage.enabled ? config.storage.reservedSpace : undefined,
+      encoding: { needed: encoding.needed, happy: encoding.happy, total: encoding.total },
+      launchAtLogin: this.shell.settings().launchAtLogin,
+    };
+  }
+}

@@ -1,0 +1,84 @@
+// The desktop app's IPC requests as Electron main answers them, against a real in-process
+// node: validation first, then first-run setup, status, invites and the app's settings.
+// Only the Electron shell (dialogs, login items) is a stand-in: it cannot run here.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InviteView, SettingsView, StatusView } from '../src-shared/ipc/index.js';
+import { openInvite } from '../src-shared/invite/invite-code.js';
+import { DesktopRequests, type DesktopShell } from '../src-main/app/desktop-requests.js';
+import { DEFAULT_DESKTOP_SETTINGS, type DesktopSettings } from '../src-main/app/desktop-settings.js';
+import { AppNode } from '../src-main/node/app-node.js';
+import { formatGridLink } from '../src-main/node/grid-link.js';
+
+let root: string;
+let app: AppNode;
+let requests: DesktopRequests;
+let desktop: DesktopSettings = DEFAULT_DESKTOP_SETTINGS;
+
+const shell: DesktopShell = {
+  pickFolder: async () => '/home/alice/Pictures',
+  settings: () => desktop,
+  updateSettings: async (patch) => {
+    desktop = { ...desktop, ...patch };
+  },
+};
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'cairn-desktop-requests-'));
+  app = await AppNode.open(root, { fastTimers: true });
+  requests = new DesktopRequests(app, shell);
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('desktop IPC requests', () => {
+  it('before setup: needs setup, and node requests say what to do first', async () => {
+    expect(await requests.handle('setup', [])).toEqual({ needsSetup: true });
+    await expect(requests.handle('status', [])).rejects.toThrow('create or join a grid first');
+    await expect(requests.handle('createInvite', [])).rejects.toThrow('there is no grid to invite to yet');
+  });
+
+  it('bad input is refused in one line and changes nothing', async () => {
+    await expect(requests.handle('createGrid', [{ gridName: '', nickname: 'alice' }])).rejects.toThrow('the grid name must be a short line of text');
+    await expect(requests.handle('createGrid', [{ gridName: 'friends', nickname: 'alice', extra: 1 }])).rejects.toThrow(/extra/);
+    await expect(requests.handle('createGrid', [])).rejects.toThrow('createGrid takes 1 argument(s), not 0');
+    await expect(requests.handle('eval', ['1'])).rejects.toThrow('no such request: "eval"');
+    await expect(requests.handle('joinGrid', [{ code: 'cairn-invite-v1:zzzz', passphrase: 'x', nickname: 'bob' }])).rejects.toThrow(/invite code/);
+    expect(app.state).toBe('needs-setup');
+  });
+
+  it('creating a grid makes this node its introducer; status and invites work', async () => {
+    await requests.handle('createGrid', [{ gridName: 'friends', nickname: 'alice' }]);
+    expect(await requests.handle('setup', [])).toEqual({ needsSetup: false });
+    const status = (await requests.handle('status', [])) as StatusView;
+    expect(status.gridName).toBe('friends');
+    expect(status.nickname).toBe('alice');
+    expect(status.introducer).toEqual({ connected: true, runsHere: true });
+    expect(status.peers.map((p) => p.nickname)).toEqual(['alice']);
+    const invite = (await requests.handle('createInvite', [])) as InviteView;
+    expect(await openInvite(invite.code, invite.passphrase)).toBe(formatGridLink(app.service!.node.gridLink));
+    await expect(requests.handle('createGrid', [{ gridName: 'again', nickname: 'alice' }])).rejects.toThrow('this app already has a node');
+  });
+
+  it('pause, launch at login and settings', async () => {
+    await requests.handle('setBackupsPaused', [true]);
+    expect(desktop.backupsPaused).toBe(true);
+    await expect(requests.handle('setBackupsPaused', ['yes'])).rejects.toThrow(/paused/);
+    const settings = (await requests.handle('updateSettings', [{ launchAtLogin: true }])) as SettingsView;
+    expect(settings).toMatchObject({ nickname: 'alice', launchAtLogin: true, encoding: { needed: 3, happy: 5, total: 10 } });
+    await expect(requests.handle('updateSettings', [{ nickname: 'bob' }])).rejects.toThrow('the desktop app can change only "launch at login" for now');
+    expect(await requests.handle('pickFolder', [])).toBe('/home/alice/Pictures');
+    const log = (await requests.handle('debugLog', [])) as string;
+    expect(log).toContain('introducer');
+    expect(log).not.toContain(formatGridLink(app.service!.node.gridLink));
+  });
+
+  it('requests the desktop app does not answer yet say so', async () => {
+    await expect(requests.handle('listDirectory', [''])).rejects.toThrow('listDirectory is not available in the desktop app yet');
+  });
+});

@@ -268,9 +268,12 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
   });
 
   it('has a screen for first run and settings', async () => {
-    for (const screen of ['First run', 'Settings']) {
-      await show(screen);
-      await screenshot(page, shots, screen.toLowerCase().replace(' ', '-'));
-    }
+    await show('First run');
+    expect(await page.getByRole('button', { name: 'Create an invite' }).count()).toBe(1);
+    await screenshot(page, shots, 'first-run');
+    await show('Settings');
+    await expect.poll(() => page.locator('#settings-node + dl').textContent()).toContain('node-0');
+    expect(await page.locator('#settings-node + dl').textContent()).toContain('K 3 · happy 5 · N 6');
+    await screenshot(page, shots, 'settings');
   });
 });

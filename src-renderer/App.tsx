@@ -4,7 +4,8 @@ import { Notices } from './components/Notices.js';
 import { BackupsScreen } from './screens/BackupsScreen.js';
 import { FilesScreen } from './screens/FilesScreen.js';
 import { PeersScreen } from './screens/PeersScreen.js';
-import { PlaceholderScreen } from './screens/PlaceholderScreen.js';
+import { SettingsScreen } from './screens/SettingsScreen.js';
+import { SetupScreen } from './screens/SetupScreen.js';
 import { StatusScreen } from './screens/StatusScreen.js';
 import { useStatus, useStores } from './stores/stores-context.js';
 
@@ -35,9 +36,9 @@ function Screen({ id }: { id: ScreenId }) {
     case 'backups':
       return <BackupsScreen />;
     case 'setup':
-      return <PlaceholderScreen title="First run" lead="Create a new grid and become its introducer, or join a friend's grid with an invite code." note="This node already belongs to a grid. Creating and joining grids from here comes with the desktop app." />;
+      return <SetupScreen />;
     case 'settings':
-      return <PlaceholderScreen title="Settings" lead="Nickname, space offered to friends, encoding, launch at login, and a debug log with secrets removed." note="Settings come with the next version of the node." />;
+      return <SettingsScreen />;
   }
 }
 

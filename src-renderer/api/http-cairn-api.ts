@@ -8,6 +8,7 @@ import type {
   CairnEvent,
   CairnEventListener,
   DirectoryListing,
+  InviteView,
   RestoreRequest,
   ShareLink,
   SnapshotView,
@@ -278,8 +279,8 @@ export class HttpCairnApi implements CairnApi {
   createGrid() {
     return notInBrowser('Creating a grid');
   }
-  createInvite() {
-    return notInBrowser('Inviting a friend');
+  async createInvite(): Promise<InviteView> {
+    return (await this.#json('/invite', { method: 'POST' })) as InviteView;
   }
   joinGrid() {
     return notInBrowser('Joining a grid');

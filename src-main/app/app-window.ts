@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { BrowserWindow, app, protocol, session, type WebContents } from 'electron';
+import { secureWebPreferences } from './window-preferences.js';
 import { APP_ORIGIN, APP_SCHEME, APP_START_URL, CONTENT_SECURITY_POLICY, rendererFileOf } from './renderer-files.js';
 
 /** Must run before the app is ready: app:// is a standard, secure scheme (ES modules, fetch). */
@@ -47,17 +48,7 @@ export function createAppWindow(preloadPath: string, iconPath: string): BrowserW
     show: false,
     title: 'Cairn',
     icon: iconPath,
-    webPreferences: {
-      preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: secureWebPreferences(preloadPath),
   });
   window.once('ready-to-show', () => window.show());
   void window.loadURL(APP_START_URL);

@@ -35,6 +35,7 @@ import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.
 import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
 import { PeerLatencyMonitor } from './peer-latency.js';
+import { createInvite, type Invite } from './node-invite.js';
 import { runBackup } from '../backup/backup-run.js';
 import { runRestore } from '../backup/restore-run.js';
 import type { BackupContext, BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../backup/backup-request.js';
@@ -348,6 +349,11 @@ export class NodeService implements NodeApi {
         onEvent(event);
       }),
     );
+  }
+
+  /** A fresh invite code to this grid and its passphrase (POST /invite). */
+  createInvite(): Promise<Invite> {
+    return createInvite(this.node);
   }
 
   private backupContext(): BackupContext {

@@ -33,6 +33,7 @@ function authorized(req: IncomingMessage, token: string): boolean {
  *   GET  /statistics?t=json       totals since the node started, as JSON
  *   GET  /events                  server-sent events: "operation" (start, progress, end) and "status" (changed)
  *   POST /backup, POST /restore   run a backup or restore; JSON-lines progress, then the summary (backup-routes.ts)
+ *   POST /invite                  a fresh invite code and its passphrase, as JSON { code, passphrase }
  */
 export async function startApiServer(options: ApiServerOptions): Promise<Server> {
   await mkdir(options.spoolDir, { recursive: true, mode: 0o700 });
@@ -64,6 +65,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   if (req.method === 'GET' && url.pathname === '/statistics') return sendJson(res, 200, await options.node.statistics());
   if (req.method === 'GET' && url.pathname === '/events') return streamEvents(req, res, options);
   if (url.pathname === '/backup' || url.pathname === '/restore') return handleBackupRoute(req, res, url.pathname === '/backup' ? 'backup' : 'restore', options.node);
+  if (req.method === 'POST' && url.pathname === '/invite') return sendJson(res, 200, await options.node.createInvite());
   throw new HttpError(404, `no such API: ${req.method} ${url.pathname}`);
 }
 

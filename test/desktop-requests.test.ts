@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InviteView, SettingsView, StatusView } from '../src-shared/ipc/index.js';
+import type { DirectoryListing, InviteView, SettingsView, StatusView } from '../src-shared/ipc/index.js';
 import { openInvite } from '../src-shared/invite/invite-code.js';
 import { DesktopRequests, type DesktopShell } from '../src-main/app/desktop-requests.js';
 import { DEFAULT_DESKTOP_SETTINGS, type DesktopSettings } from '../src-main/app/desktop-settings.js';
@@ -78,7 +78,35 @@ describe('desktop IPC requests', () => {
     expect(log).not.toContain(formatGridLink(app.service!.node.gridLink));
   });
 
+  it('files in the shared root: make a folder, list, rename, read-only cap, remove', async () => {
+    // a grid of one that can store alone (the default 3/5/10 needs five servers)
+    const solo = await AppNode.open(join(root, 'solo'), { fastTimers: true });
+    await solo.createGrid({ nickname: 'solo', listen: '/ip4/127.0.0.1/tcp/0', encoding: { needed: 1, happy: 1, total: 1 } });
+    const requests = new DesktopRequests(solo, shell);
+    try {
+      await filesRoundTrip(requests);
+    } finally {
+      await solo.stop();
+    }
+  });
+
+  async function filesRoundTrip(requests: DesktopRequests): Promise<void> {
+    expect(await requests.handle('listDirectory', [''])).toEqual({ path: '', writable: true, entries: [] });
+    await requests.handle('makeDirectory', ['photos']);
+    await requests.handle('makeDirectory', ['photos/2026']);
+    const listing = (await requests.handle('listDirectory', ['photos'])) as DirectoryListing;
+    expect(listing.entries).toMatchObject([{ name: '2026', path: 'photos/2026', kind: 'directory', size: undefined, writable: true }]);
+    expect(listing.entries[0]!.modifiedAt).toBeGreaterThan(Date.now() - 60_000);
+    await requests.handle('rename', ['photos/2026', 'summer']);
+    expect(((await requests.handle('listDirectory', ['photos'])) as DirectoryListing).entries.map((e) => e.name)).toEqual(['summer']);
+    expect(await requests.handle('readOnlyCap', ['photos'])).toMatch(/^URI:DIR2-ED25519-RO:/);
+    await expect(requests.handle('makeDirectory', ['nowhere/deep'])).rejects.toThrow(/nowhere/);
+    await expect(requests.handle('listDirectory', ['../etc'])).rejects.toThrow();
+    await requests.handle('remove', ['photos']);
+    expect(((await requests.handle('listDirectory', [''])) as DirectoryListing).entries).toEqual([]);
+  }
+
   it('requests the desktop app does not answer yet say so', async () => {
-    await expect(requests.handle('listDirectory', [''])).rejects.toThrow('listDirectory is not available in the desktop app yet');
+    await expect(requests.handle('backupJobs', [])).rejects.toThrow('backupJobs is not available in the desktop app yet');
   });
 });

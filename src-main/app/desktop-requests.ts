@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { validateRequest, type IpcMethod, type IpcRequests } from '../../src-shared/ipc/index.js';
 import type { AppNode } from '../node/app-node.js';
 import type { DesktopSettings } from './desktop-settings.js';
+import { DesktopVdrive } from './desktop-vdrive.js';
 import { statusViewOf } from './status-view.js';
 
 /** What only the Electron shell can do (dialogs, login items); main passes them in. */
@@ -40,6 +41,11 @@ export class DesktopRequests {
         const service = this.running();
         return statusViewOf(await service.status(), service.node.gridLink.gridName);
       },
+      listDirectory: async (path) => this.vdrive().list(path),
+      makeDirectory: async (path) => this.vdrive().makeDirectory(path),
+      rename: async (path, newName) => this.vdrive().rename(path, newName),
+      remove: async (path) => this.vdrive().remove(path),
+      readOnlyCap: async (path) => this.vdrive().readOnlyCap(path),
       setBackupsPaused: async (paused) => this.shell.updateSettings({ backupsPaused: paused }),
       pickFolder: async () => this.shell.pickFolder(),
       settings: async () => this.settingsView(),
@@ -69,6 +75,10 @@ export class DesktopRequests {
     const service = this.app.service;
     if (service === undefined) throw new Error(this.app.state === 'needs-setup' ? 'create or join a grid first' : 'the node is not running');
     return service;
+  }
+
+  private vdrive(): DesktopVdrive {
+    return new DesktopVdrive(this.running());
   }
 
   private settingsView() {

@@ -8,6 +8,7 @@ import type { BackupSummary, RestoreSummary } from '../src-main/backup/backup-re
 import { cairn, type CliResult } from './support/cli.js';
 import { GridHarness, type NodeProcess } from './support/grid-processes.js';
 import { describeTree, generateTree, treeDifferences } from './support/backup-trees.js';
+import { rootCapOf, webApiOf } from './support/web-api.js';
 
 let grid: GridHarness;
 let alice: NodeProcess;
@@ -171,5 +172,46 @@ describe('cairn backup and cairn restore', () => {
     expectOneLineError(await cairn(['restore', 'backups:home/Archives/1999-01-01T00:00:00Z', join(work, 'never'), '--node-dir', alice.dir]), /no child named "1999-01-01T00:00:00Z"/);
     expect(await ls('backups:home/Archives')).toEqual(before);
     await expect(readdir(join(work, 'never'))).rejects.toThrow(/ENOENT/);
+  }, 120_000);
+
+  it('POST /backup and POST /restore answer JSON lines: progress, then the summary; bad requests get a 400', async () => {
+    const api = await webApiOf(alice);
+    const root = await rootCapOf(alice);
+    const tree = join(work, 'rest');
+    await mkdir(join(tree, 'docs'), { recursive: true });
+    await writeFile(join(tree, 'docs', 'one.txt'), 'one');
+    await writeFile(join(tree, 'two.bin'), Buffer.alloc(100_000, 2));
+    const post = (path: string, body: unknown) => api.call('POST', path, { body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+    for (const [body, message] of [
+      ['not json', /must be a JSON object/],
+      [{ source: 'relative/dir', target: root }, /"source" must be an absolute path/],
+      [{ source: tree, target: 'URI:LIT:' }, /"target" must be a directory cap/],
+      [{ source: tree, target: root, exclude: 'x' }, /"exclude" must be a list/],
+    ] as const) {
+      const response = await post('/backup', body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toMatch(message);
+    }
+    expect((await api.call('GET', '/backup')).status).toBe(405);
+
+    const response = await post('/backup', { source: tree, target: root, path: 'rest-backups/tree' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/ndjson/);
+    const lines = (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+    expect(lines.at(0)?.type).toBe('progress');
+    const summary = lines.at(-1) as BackupSummary;
+    expect(summary).toMatchObject({ type: 'summary', filesUploaded: 2, filesReused: 0, bytesSent: 100_003 });
+    expect(lines.filter((line) => line.type === 'progress').at(-1)).toMatchObject({ filesDone: 2, filesTotal: 2, bytesDone: 100_003, bytesTotal: 100_003 });
+
+    const out = join(work, 'rest-restored');
+    const restored = await post('/restore', { source: root, path: 'rest-backups/tree/Latest', destination: out });
+    expect(restored.status).toBe(200);
+    expect((await restored.text()).trim().split('\n').map((line) => JSON.parse(line) as unknown).at(-1)).toMatchObject({ type: 'summary', files: 2, directories: 2, bytes: 100_003 });
+    expect(treeDifferences(await describeTree(tree), await describeTree(out))).toEqual([]);
+
+    const statistics = (await (await api.call('GET', '/statistics?t=json')).json()) as { operations: Record<string, { done: number }> };
+    expect(statistics.operations.backup!.done).toBeGreaterThanOrEqual(1);
+    expect(statistics.operations.restore!.done).toBeGreaterThanOrEqual(1);
   }, 120_000);
 });

@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { base32Encode } from '../src-shared/base32.js';
-import { parseChkReadCap, storageIndexOfKey } from '../src-shared/caps/index.js';
+import { mutableStorageIndexOf, parseChkReadCap, parseMutableCap, storageIndexOfKey } from '../src-shared/caps/index.js';
 import { sameBytes } from './support/chk.js';
 import { cairn } from './support/cli.js';
 import { GridHarness, type NodeProcess } from './support/grid-processes.js';
+import { webApiOf } from './support/web-api.js';
 
 // Lease expiry set in the nodes' cairn.json, run by real `cairn run` processes: three of
 // the four storage servers expire leases 6 s after their grant or last renewal and crawl
@@ -37,7 +38,7 @@ afterAll(async () => {
   await grid?.destroy();
 });
 
-const storageIndexOf = (cap: string) => base32Encode(storageIndexOfKey(parseChkReadCap(cap).key));
+const storageIndexOf = (cap: string) => base32Encode(cap.startsWith('URI:SSK') ? mutableStorageIndexOf(parseMutableCap(cap)) : storageIndexOfKey(parseChkReadCap(cap).key));
 
 async function put(node: NodeProcess, data: Uint8Array, name: string): Promise<string> {
   const file = join(work, name);
@@ -58,6 +59,9 @@ describe('lease expiry configured in cairn.json', () => {
     const kept = randomBytes(300_000);
     // The kept file goes first: without its renewals it would expire before the other.
     const keptCap = await put(client, kept, 'kept');
+    // A mutable file renewed the same way (its shares' leases come from its writes).
+    const keptMutable = await (await (await webApiOf(client)).call('PUT', '/uri?format=mutable', { body: 'keep me' })).text();
+    expect(await sharesOnEach(keptMutable)).toEqual([1, 1, 1, 1]);
     const forgottenCap = await put(client, forgotten, 'forgotten');
     expect(await sharesOnEach(forgottenCap)).toEqual([1, 1, 1, 1]);
     expect(await sharesOnEach(keptCap)).toEqual([1, 1, 1, 1]);
@@ -69,7 +73,9 @@ describe('lease expiry configured in cairn.json', () => {
     while ((await sharesOnEach(forgottenCap)).some((n, i) => n > 0 && i < 3)) {
       if (Date.now() > deadline) throw new Error(`the expiring servers still hold ${await sharesOnEach(forgottenCap)} shares after 60 s`);
       const renew = await cairn(['check', '--node-dir', client.dir, '--add-lease', keptCap]);
-      expect(renew.stdout.trim()).toBe('healthy: 4 of 4 shares found on 4 servers (2 needed); happiness 4 of 4');
+      expect(renew.stdout.split('\n')[0]).toBe('healthy: 4 of 4 shares found on 4 servers (2 needed); happiness 4 of 4');
+      const renewMutable = await cairn(['check', '--node-dir', client.dir, '--add-lease', keptMutable]);
+      expect(renewMutable.stdout.split('\n')[0]).toMatch(/^healthy: 4 of 4 shares of version 1/);
       renewals++;
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -79,6 +85,7 @@ describe('lease expiry configured in cairn.json', () => {
     // The three expiring servers deleted the unrenewed file's shares; the fourth keeps its own.
     expect(await sharesOnEach(forgottenCap)).toEqual([0, 0, 0, 1]);
     expect(await sharesOnEach(keptCap)).toEqual([1, 1, 1, 1]);
+    expect(await sharesOnEach(keptMutable)).toEqual([1, 1, 1, 1]);
     for (const node of expiring) {
       expect(await readFile(join(node.dir, 'logs', 'cairn.log'), 'utf8')).toMatch(/lease expiry on \(leases older than 6 s\), crawl every 1 s/);
       expect(await readFile(join(node.dir, 'logs', 'cairn.log'), 'utf8')).toMatch(/lease crawler: 1 expired leases removed, 1 shares deleted/);
@@ -86,7 +93,7 @@ describe('lease expiry configured in cairn.json', () => {
     expect(await readFile(join(keeping.dir, 'logs', 'cairn.log'), 'utf8')).toMatch(/lease expiry off \(the crawler only counts\), crawl every 3600 s/);
 
     const check = await cairn(['check', '--node-dir', client.dir, forgottenCap]);
-    expect(check.stdout.trim()).toBe('NOT recoverable: 1 of 4 shares found on 1 servers (2 needed); happiness 1 of 4');
+    expect(check.stdout.split('\n')[0]).toBe('NOT recoverable: 1 of 4 shares found on 1 servers (2 needed); happiness 1 of 4');
     const lost = await cairn(['get', '--node-dir', client.dir, forgottenCap, join(work, 'forgotten-out')]);
     expect(lost.code).toBe(1);
     expect(lost.stderr).toMatch(/found 1 of the 2 shares needed/);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDuration } from '../src-main/node/durations.js';
+import { parseDuration } from '../src-shared/durations.js';
 import { DEFAULT_CRAWL_INTERVAL_SECONDS, leaseExpirySettings } from '../src-main/node/lease-expiry-config.js';
 import { createIntroducerDirectory, loadNodeDirectory } from '../src-main/node/node-dir.js';
 

@@ -7,12 +7,16 @@ import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { formatCap, parseDirectoryCap, type DirectoryCap } from '../../src-shared/caps/index.js';
 import type { ImmutableChild } from '../grid/vdrive/index.js';
-import { BackupDatabase, databaseId } from './backup-database.js';
+import { BackupDatabase, databaseId, type FileRecord } from './backup-database.js';
 import { BackupInputError, type BackupContext, type BackupEventListener, type BackupProblem, type BackupRequest, type BackupSummary } from './backup-request.js';
 import { excludeRule, vcsRules, type ExcludeRule } from './exclude-rules.js';
 import { readLocalTree, type LocalDirectory, type LocalFile, type LocalNode } from './local-tree.js';
 import { ProgressMeter } from './progress-meter.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { linkSnapshot, targetDirectory, targetKey } from './snapshot-target.js';
+
+/** Files uploaded at once: small files are mostly round trips, so a few in flight go much faster. */
+const PARALLEL_UPLOADS = 4;
 
 /** What an entry of a snapshot records beyond the cap (under the metadata key "backup"). */
 export interface BackupEntryMetadata {
@@ -28,6 +32,7 @@ interface RunState {
   readonly database: BackupDatabase;
   readonly meter: ProgressMeter;
   readonly onEvent: BackupEventListener;
+  readonly uploads: ConcurrencyLimit;
   uploaded: number;
   reused: number;
   bytesSent: number;
@@ -95,7 +100,7 @@ async function backUp(context: BackupContext, onEvent: BackupEventListener, { so
   const tree = await readLocalTree(source, rules);
   for (const problem of tree.skipped) onEvent({ type: 'problem', kind: 'skipped', ...problem });
   const meter = new ProgressMeter(tree.files, tree.bytes, onEvent);
-  const state: RunState = { context, source, database, meter, onEvent, uploaded: 0, reused: 0, bytesSent: 0, bytesReused: 0, directories: 0, symlinks: 0, skipped: [...tree.skipped], failed: [] };
+  const state: RunState = { context, source, database, meter, onEvent, uploads: new ConcurrencyLimit(PARALLEL_UPLOADS), uploaded: 0, reused: 0, bytesSent: 0, bytesReused: 0, directories: 0, symlinks: 0, skipped: [...tree.skipped], failed: [] };
   const snapshot = await backUpDirectory(state, tree.root);
   meter.finish();
   const name = await linkSnapshot(context, target, snapshot);
@@ -119,17 +124,17 @@ async function backUp(context: BackupContext, onEvent: BackupEventListener, { so
 }
 
 async function backUpDirectory(state: RunState, directory: LocalDirectory): Promise<DirectoryCap> {
-  const children: ImmutableChild[] = [];
-  for (const child of directory.children) {
-    const entry = await backUpNode(state, child);
-    if (entry !== undefined) children.push(entry);
-  }
+  // Children go in parallel; the uploads themselves wait for a slot (state.uploads).
+  const results = await Promise.allSettled(directory.children.map((child) => backUpNode(state, child)));
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  const children = results.flatMap((result) => (result.status === 'fulfilled' && result.value !== undefined ? [result.value] : []));
   state.directories++;
   // Unchanged entries give the same folder: reuse its cap rather than upload it again.
   const entries = createHash('sha256').update(JSON.stringify(children)).digest('hex');
   const known = state.database.directory(directory.path, entries);
   if (known !== undefined) return parseDirectoryCap(known);
-  const cap = await state.context.createImmutableDirectory(children);
+  const cap = await state.uploads.run(() => state.context.createImmutableDirectory(children));
   state.database.builtDirectory(directory.path, { entries, cap: formatCap(cap) });
   return cap;
 }
@@ -155,7 +160,7 @@ async function backUpNode(state: RunState, node: LocalNode): Promise<ImmutableCh
 
 /** The file's cap: from the database when unchanged, else uploaded; undefined when it could not be read. */
 async function backUpFile(state: RunState, file: LocalFile): Promise<string | undefined> {
-  const { database, meter, context } = state;
+  const { database, meter } = state;
   const record = { size: file.size, mtimeMs: file.mtimeMs, ino: file.ino };
   const known = database.unchanged(file.path, record);
   if (known !== undefined) {
@@ -164,6 +169,12 @@ async function backUpFile(state: RunState, file: LocalFile): Promise<string | un
     meter.skipOver(file.size);
     return known;
   }
+  // Opening counts against the limit too: thousands of files in one folder must not open at once.
+  return state.uploads.run(() => uploadFile(state, file, record));
+}
+
+async function uploadFile(state: RunState, file: LocalFile, record: Omit<FileRecord, 'cap'>): Promise<string | undefined> {
+  const { database, meter, context } = state;
   const absolute = join(state.source, ...file.path.split('/'));
   try {
     // Opened first: a file that cannot be read is skipped, not failed.

@@ -2,7 +2,7 @@
 // time, as people say "at 2 am"). A run missed while the computer was off or asleep is due at
 // once when the node next looks, and counts once however many were missed.
 
-import { parseDuration } from '../node/durations.js';
+import { parseDuration } from '../../src-shared/durations.js';
 
 export type BackupSchedule =
   | { readonly every: number } // seconds between the starts of runs

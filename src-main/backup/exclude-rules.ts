@@ -77,8 +77,8 @@ export function isExcluded(rules: readonly ExcludeRule[], path: string, isDirect
   const name = path.slice(path.lastIndexOf('/') + 1);
   return rules.some((rule) => {
     if (rule.directoriesOnly && !isDirectory) return false;
-    if (rule.nameOnly) return rule.regex.test(name);
     if (rule.base !== '' && !path.startsWith(`${rule.base}/`)) return false;
+    if (rule.nameOnly) return rule.regex.test(name);
     return rule.regex.test(rule.base === '' ? path : path.slice(rule.base.length + 1));
   });
 }

@@ -27,11 +27,6 @@ export interface CheckOptions {
 /** An immutable file's health (the shape every check reports). */
 export type ImmutableHealth = FileHealth;
 
-/** Repair from a verify cap would need re-encoding the ciphertext without its key; not built. */
-export class VerifyCapRepairError extends Error {
-  override readonly name = 'VerifyCapRepairError';
-}
-
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
@@ -120,16 +115,15 @@ export async function checkImmutable(cap: ChkReadCap | ChkVerifyCap, options: Ch
   if (!options.repair) return before;
   if (before.healthy) return { ...before, repair: 'nothing to do: the file is healthy' };
   if (!before.recoverable) return { ...before, repair: 'not possible: fewer than the needed shares are left' };
-  if (cap.kind === 'chk-verifier') {
-    throw new VerifyCapRepairError('repair of an immutable file from its verify cap is not supported yet: give its read cap (URI:CHK:…)');
-  }
   // The same key and segment size re-create exactly the same shares.
   const ueb = await firstUriExtension(cap, samples);
+  const { key, storageIndex } = reencodingKeyOf(cap);
+  const stored: ChkReadCap = { kind: 'chk', key, uebHash: cap.uebHash, neededShares: cap.neededShares, totalShares: cap.totalShares, size: cap.size };
   const encoding = { needed: cap.neededShares, total: cap.totalShares, happy: before.happy };
   const servers = withoutBadShares(options.servers, badShares);
   const result = await uploadImmutable(
-    { size: cap.size, open: () => downloadImmutable(cap, { servers }) },
-    { servers, encoding, leaseSecret: options.leaseSecret, key: cap.key, maxSegmentSize: ueb.segmentSize },
+    { size: cap.size, open: () => downloadImmutable(stored, { servers, storageIndex }) },
+    { servers, encoding, leaseSecret: options.leaseSecret, key, storageIndex, maxSegmentSize: ueb.segmentSize },
   );
   if (result.cap.kind !== 'chk' || !Buffer.from(result.cap.uebHash).equals(Buffer.from(cap.uebHash))) {
     throw new Error('repair re-encoded the file differently from its cap; nothing was changed that the cap depends on');
@@ -138,7 +132,19 @@ export async function checkImmutable(cap: ChkReadCap | ChkVerifyCap, options: Ch
   return { ...after, corruptShares: before.corruptShares, repaired: true, repair: 'regenerated the missing shares', summary: `repaired; now ${after.summary}` };
 }
 
-async function firstUriExtension(cap: ChkReadCap, samples: readonly ShareSource[]): Promise<UriExtension> {
+/**
+ * The key a repair decrypts and re-encrypts with: the file's own, or, from a verify cap
+ * (which has none), a stand-in. AES-CTR XORs the same keystream both ways, so downloading
+ * with the stand-in and uploading with it hands the encoder the file's own ciphertext:
+ * the shares, and the UEB hash the cap checks, come out the same (as Tahoe's repairer,
+ * which re-encodes ciphertext, needs no key either). From a verify cap the plaintext is never seen.
+ */
+function reencodingKeyOf(cap: ChkReadCap | ChkVerifyCap): { key: Uint8Array; storageIndex: Uint8Array } {
+  if (cap.kind === 'chk') return { key: cap.key, storageIndex: storageIndexOfKey(cap.key) };
+  return { key: new Uint8Array(16), storageIndex: cap.storageIndex };
+}
+
+async function firstUriExtension(cap: ChkReadCap | ChkVerifyCap, samples: readonly ShareSource[]): Promise<UriExtension> {
   for (const source of samples) {
     try {
       return await readVerifiedUriExtension(cap, source);

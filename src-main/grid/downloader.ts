@@ -15,6 +15,8 @@ export interface DownloadOptions {
   readonly onBadShare?: (error: BadShareError, server: GridServer) => void;
   /** only these bytes of the file, [start, end) */
   readonly range?: ByteRange;
+  /** the storage index, when it is not the cap key's (repair from a verify cap, checker.ts) */
+  readonly storageIndex?: Uint8Array;
 }
 
 interface LocatedShare {
@@ -105,7 +107,7 @@ export async function* downloadImmutable(cap: FileCap, options: DownloadOptions)
     return;
   }
   if (cap.kind !== 'chk') throw new Error('a verify cap cannot read a file: give its read cap (URI:CHK:…)');
-  const storageIndex = storageIndexOfKey(cap.key);
+  const storageIndex = options.storageIndex ?? storageIndexOfKey(cap.key);
   const small = cap.size <= PREFETCH_BYTES_PER_NEEDED_SHARE * cap.neededShares;
   const search = await locateShares(storageIndex, options, cap.neededShares, small ? SHARE_PREFETCH_BYTES : 0);
   const range = options.range === undefined ? { start: 0, end: cap.size } : checkByteRange(options.range, cap.size);

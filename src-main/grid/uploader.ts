@@ -35,6 +35,8 @@ export interface UploadOptions {
   readonly convergenceSecret?: Uint8Array;
   /** the encryption key to use as it is (a repair re-encodes with the file's own key) */
   readonly key?: Uint8Array;
+  /** the storage index, when it is not the key's (repair from a verify cap, checker.ts) */
+  readonly storageIndex?: Uint8Array;
   readonly segmentEncoder?: SegmentEncoder;
   readonly onProgress?: (bytesDone: number, size: number) => void;
   /** how long a server may take to answer a share query or allocation (default 15 s) */
@@ -180,7 +182,7 @@ async function uploadAttempt(
     writers = [];
   };
   try {
-    for await (const event of encodeChk(uploadable.open(), { ...params, size: uploadable.size, key, segmentEncoder: options.segmentEncoder })) {
+    for await (const event of encodeChk(uploadable.open(), { ...params, size: uploadable.size, key, segmentEncoder: options.segmentEncoder, ...(options.storageIndex === undefined ? {} : { storageIndex: options.storageIndex }) })) {
       if (event.type === 'start') {
         start = event;
         if (event.shareSize <= SMALL_SHARE_BYTES) {

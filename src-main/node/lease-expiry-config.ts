@@ -1,5 +1,5 @@
 import { cutoffDateFromText, type ExpirationPolicy } from '../storage/lease-crawler.js';
-import { parseDuration } from './durations.js';
+import { parseDuration } from '../../src-shared/durations.js';
 
 /**
  * `storage.leaseExpiry` as written in cairn.json (docs/config.md); Tahoe's `[storage]expire.*`.

@@ -11,6 +11,8 @@ import { formatCap } from '../../src-shared/caps/index.js';
 import { leaseExpirySettings, type LeaseExpiryConfig } from './lease-expiry-config.js';
 import { dialableAddresses, parseListenAddress, pinListenAddress } from './listen-address.js';
 import { CONFIG_FILE, privateDir } from './node-files.js';
+import { checkBackupJobs, type BackupJobConfig } from '../backup/backup-job.js';
+import { durabilitySettings } from '../backup/durability-config.js';
 
 // A node directory:
 //   DIR/cairn.json              the config (docs/config.md)
@@ -47,6 +49,8 @@ export interface NodeConfig {
   };
   /** overrides the grid's encoding (from the introducer link) for this node's uploads */
   readonly shares?: ShareEncoding;
+  /** scheduled backups (docs/backup.md); absent: none */
+  readonly backupJobs?: readonly BackupJobConfig[];
 }
 
 export interface NodeDirectory {
@@ -211,6 +215,12 @@ function checkConfig(raw: unknown, dir: string): NodeConfig {
   }
   const port = config.web?.port;
   if (!Number.isInteger(port) || port! < 1 || port! > 65535) fail('"web.port" must be a TCP port from 1 to 65535');
+  try {
+    checkBackupJobs(config.backupJobs);
+    durabilitySettings((config as { backupDurability?: unknown }).backupDurability);
+  } catch (error) {
+    fail((error as Error).message);
+  }
   return config as NodeConfig;
 }
 

@@ -19,6 +19,7 @@ import { serveStorage, type StorageService } from '../net/storage-protocol/serve
 import { StorageBackend } from '../storage/backend.js';
 import { LeaseCrawler, type CrawlResult } from '../storage/lease-crawler.js';
 import { startApiServer } from '../frontends/web/api-server.js';
+import { WebShell } from '../frontends/web/web-shell.js';
 import type { CheckRequest, CheckResult, DeepCheckEntry, LinkRequest, NodeApi, NodeEvent, NodeStatistics, NodeStatus, UploadBody } from '../frontends/web/node-api.js';
 import { OPERATION_KINDS, OperationTracker } from './operations.js';
 import type { InitialChild } from '../grid/vdrive/index.js';
@@ -36,6 +37,9 @@ import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-di
 import type { NodeLog } from './node-log.js';
 import { PeerLatencyMonitor } from './peer-latency.js';
 import { createInvite, type Invite } from './node-invite.js';
+import { BackupJobs } from './backup-jobs.js';
+import { BackupDurability } from './backup-durability.js';
+import type { BackupRunner } from '../backup/backup-job.js';
 import { runBackup } from '../backup/backup-run.js';
 import { runRestore } from '../backup/restore-run.js';
 import type { BackupContext, BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../backup/backup-request.js';
@@ -59,8 +63,12 @@ export class NodeService implements NodeApi {
   private readonly startedAt = Date.now();
   private readonly remotes = new Map<string, GridServer>();
   private apiServer: Server | undefined;
+  /** the web UI and its browser logins */
+  webShell: WebShell | undefined;
   private stopped = false;
   private readonly vdrive: NodeVdrive;
+  readonly backupJobs: BackupJobs;
+  readonly backupDurability: BackupDurability;
   private readonly checker: CapChecker;
 
   private constructor(
@@ -78,6 +86,23 @@ export class NodeService implements NodeApi {
     this.vdrive = new NodeVdrive({
       options: () => this.vdriveOptions(),
       root: { cap: gridRootCap(node.gridLink), keys: gridRootKeys(node.gridLink) },
+    });
+    this.backupJobs = new BackupJobs({
+      dir: node.dir,
+      runner: (request) => this.runBackupForJob(request),
+      gridReady: () => this.gridServers().length >= uploadEncoding(node).happy,
+      grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
+      log,
+    });
+    this.backupDurability = new BackupDurability({
+      dir: node.dir,
+      log,
+      grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
+      servers: () => this.gridServers(),
+      leaseSecret: node.leaseSecret,
+      happy: uploadEncoding(node).happy,
+      targetOf: (job) => this.backupJobs.targetOf(job),
+      repair: async (cap) => void (await this.check(cap, { verify: false, repair: true, addLease: true })),
     });
     this.checker = new CapChecker({ servers: () => this.gridServers(), encoding: () => uploadEncoding(node), leaseSecret: node.leaseSecret });
   }
@@ -133,13 +158,17 @@ export class NodeService implements NodeApi {
     latency.start();
     introducer.start();
     await mkdir(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
-    service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m) });
+    await service.backupJobs.start(fast ? 1_000 : 30_000);
+    await service.backupDurability.start(fast ? 5_000 : 60_000);
+    service.webShell = new WebShell({ nodeDir: dir, port: config.web.port });
+    service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m), webShell: service.webShell });
     return service;
   }
 
   /** Resolves once this node can reach the introducer (at once on the introducer itself). */
   whenIntroducerConnected(): Promise<void> {
-    if (this.introducerService !== undefined) return Promise.resolve();
+    // it may have connected already, while the node was still starting
+    if (this.introducerService !== undefined || this.introducer.introducerConnected) return Promise.resolve();
     return new Promise((resolve) => this.introducer.once('introducer-connected', () => resolve()));
   }
 
@@ -310,10 +339,12 @@ export class NodeService implements NodeApi {
     return {
       nickname: this.node.config.nickname,
       peerId: this.host.peerId.toString(),
+      gridName: this.node.gridLink.gridName,
       introducer: { connected: this.introducerService !== undefined || this.introducer.introducerConnected, runsHere: this.introducerService !== undefined },
       encoding: uploadEncoding(this.node),
       storage: stats && { enabled: true, shares: stats.shares, bytesUsed: stats.bytesUsed },
       operations: this.operations.running,
+      backups: { ...(await this.backupJobs.status()), durability: this.backupDurability.status() },
       peers: this.introducer.servers.all().map((entry) => {
         const roundTrip = entry.state === 'connected' ? this.latency.roundTrip(entry.peerId) : undefined;
         const signsOfLife = [entry.receivedAt, entry.connectedSince ?? 0, this.latency.lastSeen(entry.peerId) ?? 0];
@@ -329,6 +360,11 @@ export class NodeService implements NodeApi {
         };
       }),
     };
+  }
+
+  /** What a backup job runs: the backup engine, as `cairn backup` runs it. */
+  private runBackupForJob(request: Parameters<BackupRunner>[0]): ReturnType<BackupRunner> {
+    return this.backup({ source: request.source, target: request.target, exclude: request.exclude }, () => undefined);
   }
 
   /** Backs up a local folder as a new snapshot (src-main/backup/backup-run.ts); `onEvent` gets progress and problems. */
@@ -364,6 +400,8 @@ export class NodeService implements NodeApi {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.backupJobs.stop();
+    await this.backupDurability.stop();
     await new Promise<void>((resolve) => (this.apiServer ? this.apiServer.close(() => resolve()) : resolve()));
     this.apiServer?.closeAllConnections();
     this.latency.stop();

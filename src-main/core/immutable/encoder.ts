@@ -31,6 +31,8 @@ export interface ChkEncodeOptions extends Partial<EncodingParameters> {
   readonly size: number;
   /** the AES key: convergent (see convergence.ts) or random */
   readonly key: Uint8Array;
+  /** the storage index, when it is not the key's (a repair from a verify cap encodes under a stand-in key) */
+  readonly storageIndex?: Uint8Array;
   /** where segment work runs; defaults to this thread */
   readonly segmentEncoder?: SegmentEncoder;
   /** segments being encoded at once (bounds memory); default 4 */
@@ -114,7 +116,7 @@ export async function* encodeChk(
   const { neededShares: k, totalShares: n } = geometry;
   const layout = shareLayout(geometry);
   const uebLength = packUriExtension(uriExtensionFor(geometry)).length;
-  const storageIndex = storageIndexOfKey(options.key);
+  const storageIndex = options.storageIndex ?? storageIndexOfKey(options.key);
   yield {
     type: 'start',
     geometry,

@@ -10,6 +10,7 @@ import { checkCommand, getCommand, putCommand, statusCommand } from './node/grid
 import { runCommand } from './node/run.js';
 import { inviteCommand, joinCommand } from './node/invite-commands.js';
 import { UsageError, print, type Command } from './usage.js';
+import { backupJobCommand } from './node/backup-job-command.js';
 import { backupCommand, restoreCommand } from './node/backup-commands.js';
 
 const commands: readonly Command[] = [
@@ -36,6 +37,7 @@ const commands: readonly Command[] = [
   restoreCommand,
   inviteCommand,
   joinCommand,
+  backupJobCommand,
 ];
 
 const usage = `usage: cairn COMMAND [options]

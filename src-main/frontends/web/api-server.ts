@@ -5,7 +5,9 @@ import { httpStatusOf } from './error-status.js';
 import { HttpError } from './http-errors.js';
 import type { NodeApi } from './node-api.js';
 import { handleUri, sendJson } from './uri-routes.js';
+import { BACKUP_JOBS_PATH, handleBackupJobs } from './backup-job-routes.js';
 import { handleBackupRoute } from './backup-routes.js';
+import type { WebShell } from './web-shell.js';
 
 export interface ApiServerOptions {
   readonly port: number;
@@ -16,6 +18,8 @@ export interface ApiServerOptions {
   readonly log?: (message: string) => void;
   /** largest upload accepted, bytes (default 1 TiB) */
   readonly maxUploadBytes?: number;
+  /** the web UI at "/" and its browser sessions (which may then use the API as the token does) */
+  readonly webShell?: WebShell;
 }
 
 function authorized(req: IncomingMessage, token: string): boolean {
@@ -32,6 +36,7 @@ function authorized(req: IncomingMessage, token: string): boolean {
  *   GET  /status?t=json           grid, peers, storage and operations in progress, as JSON
  *   GET  /statistics?t=json       totals since the node started, as JSON
  *   GET  /events                  server-sent events: "operation" (start, progress, end) and "status" (changed)
+ *   /backup-jobs…                 backup jobs: list, add, remove, run, pause, resume (backup-job-routes.ts)
  *   POST /backup, POST /restore   run a backup or restore; JSON-lines progress, then the summary (backup-routes.ts)
  *   POST /invite                  a fresh invite code and its passphrase, as JSON { code, passphrase }
  */
@@ -53,7 +58,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Server>
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<void> {
-  if (!authorized(req, options.token)) throw new HttpError(401, 'missing or wrong API token (send "Authorization: Bearer <DIR/private/api_auth_token>")');
+  const tokenValid = authorized(req, options.token);
+  if (options.webShell !== undefined && (await options.webShell.handle(req, res, tokenValid))) return;
+  if (!tokenValid && options.webShell?.authorized(req) !== true) throw new HttpError(401, 'missing or wrong API token (send "Authorization: Bearer <DIR/private/api_auth_token>")');
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   // The raw path, not url.pathname: URL resolves "." and ".." segments away, and a child
   // named ".." must be refused, not turned into a request on the parent.
@@ -64,6 +71,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   if (req.method === 'GET' && url.pathname === '/status') return sendJson(res, 200, await options.node.status());
   if (req.method === 'GET' && url.pathname === '/statistics') return sendJson(res, 200, await options.node.statistics());
   if (req.method === 'GET' && url.pathname === '/events') return streamEvents(req, res, options);
+  if (url.pathname === BACKUP_JOBS_PATH || url.pathname.startsWith(`${BACKUP_JOBS_PATH}/`)) return handleBackupJobs(req, res, url, options.node);
   if (url.pathname === '/backup' || url.pathname === '/restore') return handleBackupRoute(req, res, url.pathname === '/backup' ? 'backup' : 'restore', options.node);
   if (req.method === 'POST' && url.pathname === '/invite') return sendJson(res, 200, await options.node.createInvite());
   throw new HttpError(404, `no such API: ${req.method} ${url.pathname}`);

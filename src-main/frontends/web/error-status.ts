@@ -4,7 +4,6 @@ import { NotEnoughSharesError } from '../../core/immutable/errors.js';
 import { MutableEncodingError, UnrecoverableVersionError } from '../../core/mutable/index.js';
 import { NotEnoughSharesFoundError, UploadUnhappinessError } from '../../grid/errors.js';
 import { MutableConflictError, MutableRepairNeedsWriteCapError } from '../../grid/mutable/index.js';
-import { VerifyCapRepairError } from '../../grid/checker.js';
 import { ChildExistsError, DirectoryPathError, NoSuchChildError, NotADirectoryError, ReadOnlyDirectoryError } from '../../grid/vdrive/index.js';
 import { MutableVersionChangedError } from '../../node/mutable-files.js';
 import { HttpError } from './http-errors.js';
@@ -19,7 +18,6 @@ const STATUS_OF: ReadonlyArray<readonly [abstract new (...args: never[]) => Erro
   [MutableEncodingError, 400],
   [URIError, 400],
   [MutableRepairNeedsWriteCapError, 400],
-  [VerifyCapRepairError, 400],
   [ReadOnlyDirectoryError, 403],
   [NoSuchChildError, 404],
   [ChildExistsError, 409],

@@ -7,6 +7,8 @@ import type { FileHealth } from '../../grid/file-health.js';
 import type { ByteRange } from '../../core/immutable/decoder.js';
 import type { InitialChild } from '../../grid/vdrive/index.js';
 import type { OperationKind, OperationTotals, OperationView } from '../../node/operations.js';
+import type { BackupJobs, BackupJobsStatus } from '../../node/backup-jobs.js';
+import type { BackupDurability, BackupDurabilityStatus } from '../../node/backup-durability.js';
 import type { BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../../backup/backup-request.js';
 
 /** One storage server as status reports it. */
@@ -27,12 +29,16 @@ export interface PeerStatus {
 export interface NodeStatus {
   readonly nickname: string;
   readonly peerId: string;
+  /** the name the grid was made with, if any */
+  readonly gridName?: string | undefined;
   readonly introducer: { readonly connected: boolean; readonly runsHere: boolean };
   readonly encoding: { readonly needed: number; readonly happy: number; readonly total: number };
   readonly storage: { readonly enabled: boolean; readonly shares: number; readonly bytesUsed: number } | undefined;
   readonly peers: readonly PeerStatus[];
   /** uploads, downloads and checks in progress */
   readonly operations: readonly OperationView[];
+  /** backup jobs, and how safe their kept snapshots are (docs/backup.md) */
+  readonly backups?: BackupJobsStatus & { readonly durability: BackupDurabilityStatus };
 }
 
 /** What the node has done since it started (GET /statistics?t=json). */
@@ -105,6 +111,10 @@ export interface NodeApi {
   /** replaces the contents; with `ifVersion`, only if the file is still at that version; returns the new version */
   overwriteMutableFile(cap: MutableWriteCap, contents: Uint8Array, options: { ifVersion?: string }): Promise<string>;
 
+  /** scheduled backups: the jobs in cairn.json, their runs and retention */
+  readonly backupJobs: BackupJobs;
+  /** lease renewal, health and repair of what the jobs' kept snapshots reference */
+  readonly backupDurability: BackupDurability;
   // Backups (src-main/backup/).
   /** backs up a local folder as a new snapshot under the target's Archives/, and points Latest at it */
   backup(request: BackupRequest, onEvent: BackupEventListener): Promise<BackupSummary>;

@@ -6,6 +6,7 @@ import { callApi, defaultNodeDir, fileSizeOf, nodeEndpoint, readAll } from '../a
 import { parseGridPath, uriOf } from '../grid-path.js';
 import { saveDownload } from '../grid-nodes.js';
 import { nodeDirHelp, nodeDirOption } from './node-dir-option.js';
+import { describeDurability } from './durability-lines.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
 
 /** Ping times are whole milliseconds; on a LAN or loopback most are 0. */
@@ -125,6 +126,7 @@ ${nodeDirHelp}`,
       const state = (peer.connected ? 'connected' : 'disconnected').padEnd(12);
       print(`  ${peer.nickname.padEnd(16)} ${peer.peerId.slice(-10)}  ${state} rtt ${formatRoundTrip(peer.roundTripMs).padEnd(7)} last seen ${seen}  free ${free}`);
     }
+    if (status.backups !== undefined && status.backups.jobs.length > 0) for (const line of describeDurability(status.backups.durability)) print(line);
     if (status.operations.length > 0) {
       print(`${status.operations.length} operation${status.operations.length === 1 ? '' : 's'} in progress:`);
       for (const op of status.operations) {

@@ -4,18 +4,20 @@ import { profileOnSignal } from '../../../node/profile-on-signal.js';
 import type { NodeService } from '../../../node/node-service.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
 
-const usage = `usage: cairn run DIR
+const usage = `usage: cairn run DIR [--ui]
 
 Runs the node in DIR in the foreground until SIGTERM or SIGINT (Ctrl-C), then stops
 cleanly. Logs go to DIR/logs/cairn.log and stderr. Once the node listens and reaches
-the introducer it prints one line saying it is ready, with its addresses.`;
+the introducer it prints one line saying it is ready, with its addresses.
+
+  --ui   also print the web UI's URL (with a one-time login code; open it in a browser)`;
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a node in the foreground',
   usage,
   async run(args) {
-    const { values, positionals } = parseCommandArgs({ usage }, args, { 'fast-timers': { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs({ usage }, args, { 'fast-timers': { type: 'boolean' }, ui: { type: 'boolean' } });
     if (values.help) return print(usage);
     if (positionals.length !== 1) throw new UsageError('expected one DIR', usage);
     const dir = positionals[0]!;
@@ -47,6 +49,8 @@ export const runCommand: Command = {
     const ready = `node "${service.node.config.nickname}" ready: peer ${service.host.peerId.toString()}, listening on ${addresses.join(' ')}, web API http://127.0.0.1:${service.node.config.web.port}`;
     log.info(ready);
     print(`cairn: ${ready}`);
+    // stdout only, never the log: the URL carries a login code (used once, then worthless)
+    if (values.ui === true && service.webShell !== undefined) print(`cairn: web UI ${service.webShell.loginUrl()}`);
     await stopped;
     log.info('stopped');
     await log.close();

@@ -1,3 +1,5 @@
+// Durations in config files: a number of seconds, or text such as "90s", "12 hours", "60 days".
+
 const SECONDS_PER_UNIT: Readonly<Record<string, number>> = {
   s: 1,
   sec: 1,

@@ -1,0 +1,190 @@
+// The node's durability pass over its backups: for every job, walk the snapshots its
+// retention keeps, and for each distinct immutable file (snapshot directories included)
+// renew this node's leases, measure its health, and repair it when it is below happy (within
+// the configured limits). Snapshots no longer kept are not walked, so their files' leases run
+// out and the servers' lease crawlers delete them, unless a kept snapshot still holds them.
+// Runs every `interval`, at start-up when the last pass is older, and when asked.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatCap, parseAnyCap, type ChkReadCap, type DirectoryCap } from '../../src-shared/caps/index.js';
+import type { BackupJob } from '../backup/backup-job.js';
+import { offlineTolerance, summarizeDurability, type DurabilityReport, type FileDurability } from '../backup/durability.js';
+import { durabilitySettings, type DurabilitySettings } from '../backup/durability-config.js';
+import { surveyShares } from '../backup/share-survey.js';
+import { listSnapshots, type SnapshotDirectory } from '../backup/snapshot-pruning.js';
+import type { GridServer } from '../grid/grid-server.js';
+import { happiness } from '../grid/placement/happiness.js';
+import { writeFileAtomically } from './atomic-write.js';
+import { readBackupJobs } from './backup-job-files.js';
+import { CONFIG_FILE, privateDir } from './node-files.js';
+import type { NodeLog } from './node-log.js';
+import { walkTree } from './tree-walk.js';
+
+export interface JobDurability extends DurabilityReport {
+  readonly id: string;
+  readonly snapshots: number;
+}
+
+/** What the last pass found: each job, and all of them together. */
+export interface BackupDurabilityStatus {
+  /** ISO time the last pass ended; absent: no pass yet */
+  readonly checkedAt?: string;
+  readonly overall?: DurabilityReport;
+  readonly jobs: readonly JobDurability[];
+  readonly running: boolean;
+}
+
+export interface BackupDurabilityOptions {
+  readonly dir: string;
+  readonly log: NodeLog;
+  readonly grid: SnapshotDirectory;
+  readonly servers: () => readonly GridServer[];
+  readonly leaseSecret: Uint8Array;
+  /** the grid's happy (a file's own N caps it) */
+  readonly happy: number;
+  /** the job's target, resolved through the node's aliases */
+  readonly targetOf: (job: BackupJob) => Promise<{ cap: DirectoryCap; path: string }>;
+  /** repairs an immutable file (regenerates missing shares) */
+  readonly repair: (cap: ChkReadCap) => Promise<void>;
+  readonly now?: () => Date;
+}
+
+export const DURABILITY_STATE_FILE = 'backup-durability.json';
+
+interface FileSeen {
+  readonly cap: ChkReadCap;
+  health: FileDurability;
+}
+
+export class BackupDurability {
+  private last: BackupDurabilityStatus = { jobs: [], running: false };
+  private pass: Promise<BackupDurabilityStatus> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private firstPass: NodeJS.Timeout | undefined;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: BackupDurabilityOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private get statePath(): string {
+    return join(privateDir(this.options.dir), DURABILITY_STATE_FILE);
+  }
+
+  /**
+   * Loads the last pass's findings, and schedules passes: one after `graceMs` if the last is
+   * older than the interval (the grace lets the node connect to the servers first, or every
+   * file would look lost), then every interval.
+   */
+  async start(graceMs: number): Promise<void> {
+    try {
+      this.last = { ...(JSON.parse(await readFile(this.statePath, 'utf8')) as BackupDurabilityStatus), running: false };
+    } catch {
+      // no pass yet
+    }
+    const { interval } = await this.settings();
+    const age = this.last.checkedAt === undefined ? Infinity : (this.now().getTime() - Date.parse(this.last.checkedAt)) / 1000;
+    this.timer = setInterval(() => void this.check().catch((e: unknown) => this.options.log.warn(`durability pass: ${(e as Error).message}`)), interval * 1000);
+    this.timer.unref();
+    if (age >= interval && (await readBackupJobs(this.options.dir)).length > 0) {
+      this.firstPass = setTimeout(() => void this.check().catch((e: unknown) => this.options.log.warn(`durability pass: ${(e as Error).message}`)), graceMs);
+      this.firstPass.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    clearTimeout(this.firstPass);
+    await this.pass?.catch(() => undefined);
+  }
+
+  status(): BackupDurabilityStatus {
+    return { ...this.last, running: this.pass !== undefined };
+  }
+
+  /** Runs a pass now (or joins the one running) and returns what it found. */
+  check(): Promise<BackupDurabilityStatus> {
+    this.pass ??= this.runPass().finally(() => (this.pass = undefined));
+    return this.pass;
+  }
+
+  private async settings(): Promise<DurabilitySettings> {
+    const config = JSON.parse(await readFile(join(this.options.dir, CONFIG_FILE), 'utf8')) as { backupDurability?: unknown };
+    return durabilitySettings(config.backupDurability);
+  }
+
+  private async runPass(): Promise<BackupDurabilityStatus> {
+    const settings = await this.settings();
+    const budget = { files: settings.repairMaxFiles, bytes: settings.repairMaxBytes, repaired: 0, deferred: 0 };
+    const files = new Map<string, FileSeen>();
+    const jobs: JobDurability[] = [];
+    for (const job of await readBackupJobs(this.options.dir)) {
+      const before = { repaired: budget.repaired, deferred: budget.deferred };
+      const mine = new Map<string, FileSeen>();
+      let snapshots = 0;
+      try {
+        const target = await this.options.targetOf(job);
+        const kept = await listSnapshots(this.options.grid, target);
+        snapshots = kept.length;
+        for (const snapshot of kept) {
+          for await (const node of walkTree(parseDirectory(snapshot.readCap), (d) => this.options.grid.list(d))) {
+            const file = node.cap.kind === 'dir' ? node.cap.file : node.cap;
+            if (file.kind !== 'chk') continue; // literal files live in their caps; mutable ones are not leased by this pass
+            const key = formatCap(file);
+            const seen = files.get(key) ?? (await this.inspect(file, budget));
+            files.set(key, seen);
+            mine.set(key, seen);
+          }
+        }
+      } catch (error) {
+        this.options.log.warn(`durability pass: backup job "${job.id}": ${(error as Error).message}`);
+      }
+      const report = summarizeDurability([...mine.values()].map((f) => f.health), budget.repaired - before.repaired, budget.deferred - before.deferred);
+      jobs.push({ id: job.id, snapshots, ...report });
+    }
+    const overall = summarizeDurability([...files.values()].map((f) => f.health), budget.repaired, budget.deferred);
+    this.last = { checkedAt: this.now().toISOString(), overall, jobs, running: false };
+    await writeFileAtomically(this.statePath, [new TextEncoder().encode(`${JSON.stringify(this.last, null, 2)}\n`)], 0o600);
+    this.options.log.info(`durability pass: ${overall.files} files, ${overall.summary}${budget.repaired > 0 ? `; ${budget.repaired} repaired` : ''}`);
+    return this.last;
+  }
+
+  /** Renews the file's leases, measures it, and repairs it if it is below happy and the budget allows. */
+  private async inspect(cap: ChkReadCap, budget: { files: number; bytes: number; repaired: number; deferred: number }): Promise<FileSeen> {
+    const measure = async (): Promise<FileDurability> => {
+      const placement = await surveyShares(cap, this.options.servers(), { leaseSecret: this.options.leaseSecret, renewLeases: true });
+      const found = new Set([...placement.values()].flatMap((s) => [...s])).size;
+      return {
+        sharesFound: found,
+        sharesNeeded: cap.neededShares,
+        sharesTotal: cap.totalShares,
+        happiness: happiness(placement),
+        happy: Math.min(this.options.happy, cap.totalShares),
+        tolerance: offlineTolerance(placement, cap.neededShares),
+      };
+    };
+    let health = await measure();
+    if (health.happiness < health.happy && health.tolerance >= 0) {
+      if (budget.files > 0 && budget.bytes >= cap.size) {
+        budget.files -= 1;
+        budget.bytes -= cap.size;
+        try {
+          await this.options.repair(cap);
+          budget.repaired += 1;
+          health = await measure();
+        } catch (error) {
+          this.options.log.warn(`durability pass: a repair failed: ${(error as Error).message}`);
+        }
+      } else {
+        budget.deferred += 1;
+      }
+    }
+    return { cap, health };
+  }
+}
+
+function parseDirectory(readCap: string): DirectoryCap {
+  const cap = parseAnyCap(readCap);
+  if (cap.kind !== 'dir') throw new Error('a snapshot is a file, not a directory');
+  return cap;
+}

@@ -1,0 +1,111 @@
+import { useEffect, useState, type KeyboardEvent } from 'react';
+import { trayState } from '../src-shared/ipc/index.js';
+import { Notices } from './components/Notices.js';
+import { FilesScreen } from './screens/FilesScreen.js';
+import { PeersScreen } from './screens/PeersScreen.js';
+import { PlaceholderScreen } from './screens/PlaceholderScreen.js';
+import { StatusScreen } from './screens/StatusScreen.js';
+import { useStatus, useStores } from './stores/stores-context.js';
+
+const SCREENS = [
+  { id: 'status', label: 'Status', icon: '◉' },
+  { id: 'peers', label: 'Peers', icon: '⇄' },
+  { id: 'files', label: 'Files', icon: '▤' },
+  { id: 'backups', label: 'Backups', icon: '⟲' },
+  { id: 'setup', label: 'First run', icon: '✦' },
+  { id: 'settings', label: 'Settings', icon: '⚙' },
+] as const;
+
+type ScreenId = (typeof SCREENS)[number]['id'];
+
+function screenOfHash(hash: string): ScreenId {
+  const id = hash.replace(/^#\/?/, '');
+  return SCREENS.find((screen) => screen.id === id)?.id ?? 'status';
+}
+
+function Screen({ id }: { id: ScreenId }) {
+  switch (id) {
+    case 'status':
+      return <StatusScreen />;
+    case 'peers':
+      return <PeersScreen />;
+    case 'files':
+      return <FilesScreen />;
+    case 'backups':
+      return <PlaceholderScreen title="Backups" lead="Back up folders on a schedule, keep snapshots, and restore a snapshot, a folder or a file." note="Backup jobs come with the next version of the node." />;
+    case 'setup':
+      return <PlaceholderScreen title="First run" lead="Create a new grid and become its introducer, or join a friend's grid with an invite code." note="This node already belongs to a grid. Creating and joining grids from here comes with the desktop app." />;
+    case 'settings':
+      return <PlaceholderScreen title="Settings" lead="Nickname, space offered to friends, encoding, launch at login, and a debug log with secrets removed." note="Settings come with the next version of the node." />;
+  }
+}
+
+export function App() {
+  const { status: statusStore } = useStores();
+  const [screen, setScreen] = useState<ScreenId>(() => screenOfHash(location.hash));
+  const status = useStatus((state) => state.status);
+  const error = useStatus((state) => state.error);
+  const link = useStatus((state) => state.link);
+  const tray = trayState(status, error);
+
+  useEffect(() => statusStore.getState().start(), [statusStore]);
+  useEffect(() => {
+    const onHash = () => setScreen(screenOfHash(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const go = (id: ScreenId) => {
+    history.replaceState(null, '', `#/${id}`);
+    setScreen(id);
+  };
+  // ↑/↓ move between the navigation entries (Tab leaves the list)
+  const onNavKey = (event: KeyboardEvent<HTMLElement>) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    const buttons = [...event.currentTarget.querySelectorAll<HTMLButtonElement>('button')];
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    buttons[(at + (event.key === 'ArrowDown' ? 1 : buttons.length - 1)) % buttons.length]?.focus();
+    event.preventDefault();
+  };
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="brand">
+          <img src="favicon.svg" alt="" width={28} height={28} />
+          <span>Cairn</span>
+        </div>
+        <nav aria-label="Screens" onKeyDown={onNavKey}>
+          <ul>
+            {SCREENS.map((entry) => (
+              <li key={entry.id}>
+                <button type="button" className="nav-item" aria-current={screen === entry.id ? 'page' : undefined} onClick={() => go(entry.id)}>
+                  <span className="nav-icon" aria-hidden="true">
+                    {entry.icon}
+                  </span>
+                  {entry.label}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className={`tray-state ${tray.kind}`} role="status" aria-label="Cairn state" data-tray={tray.kind}>
+          <span className="dot" aria-hidden="true" />
+          <span>{tray.tooltip.replace(/^Cairn: /, '')}</span>
+        </div>
+      </aside>
+      <main id="main" tabIndex={-1}>
+        {link === 'lost' ? (
+          <div className="banner" role="alert">
+            The connection to the node was lost. Reconnecting…
+          </div>
+        ) : null}
+        <Screen id={screen} />
+      </main>
+      <Notices />
+    </div>
+  );
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run e2e`: the web UI in real Chromium against real grids (e2e/). Each file starts its
+// own grid; they run one at a time (a grid of 5 processes and a browser are enough for 2 cores).
+export default defineConfig({
+  test: {
+    include: ['e2e/**/*.test.ts'],
+    setupFiles: ['./test/setup.ts'],
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});

@@ -85,6 +85,12 @@ describe('desktop IPC requests', () => {
     const requests = new DesktopRequests(solo, shell);
     try {
       await filesRoundTrip(requests);
+      // pausing backups in the app pauses the node's backup scheduler; "back up now" needs jobs
+      await requests.handle('setBackupsPaused', [true]);
+      expect((await solo.service!.backupJobs.status()).paused).toBe(true);
+      await requests.handle('setBackupsPaused', [false]);
+      expect((await solo.service!.backupJobs.status()).paused).toBe(false);
+      await expect(requests.backUpNow()).rejects.toThrow('there are no backup jobs yet: add a folder in Backups');
     } finally {
       await solo.stop();
     }

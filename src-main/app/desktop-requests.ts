@@ -46,7 +46,10 @@ export class DesktopRequests {
       rename: async (path, newName) => this.vdrive().rename(path, newName),
       remove: async (path) => this.vdrive().remove(path),
       readOnlyCap: async (path) => this.vdrive().readOnlyCap(path),
-      setBackupsPaused: async (paused) => this.shell.updateSettings({ backupsPaused: paused }),
+      setBackupsPaused: async (paused) => {
+        await this.shell.updateSettings({ backupsPaused: paused });
+        this.applyBackupsPaused();
+      },
       pickFolder: async () => this.shell.pickFolder(),
       settings: async () => this.settingsView(),
       updateSettings: async (patch) => {
@@ -69,6 +72,23 @@ export class DesktopRequests {
     const handler = this.handlers[method as IpcMethod] as ((...a: unknown[]) => Promise<unknown>) | undefined;
     if (handler === undefined) throw new Error(`${method} is not available in the desktop app yet; use the web UI (cairn run DIR --ui)`);
     return handler(...valid);
+  }
+
+  /** Pauses or resumes the node's backup scheduler as the app's setting says (also when the node starts). */
+  applyBackupsPaused(): void {
+    const jobs = this.app.service?.backupJobs;
+    if (jobs === undefined) return;
+    if (this.shell.settings().backupsPaused) jobs.pause();
+    else jobs.resume();
+  }
+
+  /** The tray's "Back up now": runs every backup job, one after another; returns how many ran. */
+  async backUpNow(): Promise<number> {
+    const jobs = this.running().backupJobs;
+    const list = await jobs.list();
+    if (list.length === 0) throw new Error('there are no backup jobs yet: add a folder in Backups');
+    for (const job of list) await jobs.run(job.id);
+    return list.length;
   }
 
   private running() {

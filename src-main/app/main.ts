@@ -32,6 +32,7 @@ let appNode: AppNode | undefined;
 let settings: DesktopSettings;
 let quitting = false;
 let unsubscribe: (() => void) | undefined;
+let requests: DesktopRequests | undefined;
 const rules = new NotificationRules();
 
 if (!app.requestSingleInstanceLock()) {
@@ -75,7 +76,7 @@ async function start(): Promise<void> {
     startError = error;
     return undefined;
   });
-  const requests = appNode && new DesktopRequests(appNode, {
+  requests = appNode && new DesktopRequests(appNode, {
     pickFolder: async () => {
       const options = { properties: ['openDirectory' as const] };
       const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
@@ -105,6 +106,7 @@ async function start(): Promise<void> {
 }
 
 function onNodeState(state: string): void {
+  if (state === 'running') requests?.applyBackupsPaused();
   if (state === 'running' && appNode?.service !== undefined && unsubscribe === undefined) {
     unsubscribe = appNode.service.subscribe((event) => {
       send(event);
@@ -155,11 +157,13 @@ async function onTrayAction(action: TrayAction): Promise<void> {
       case 'pause-backups':
       case 'resume-backups':
         return await updateSettings({ backupsPaused: action === 'pause-backups' });
-      case 'back-up-now':
-        // the backup jobs live in the renderer's Backups screen; open it there
-        showWindow();
+      case 'back-up-now': {
         send({ type: 'backup', jobId: undefined });
+        const count = await requests!.backUpNow();
+        send({ type: 'backup', jobId: undefined });
+        notify('Backup finished', `${count} backup job${count === 1 ? '' : 's'} ran.`);
         return;
+      }
       case 'copy-invite': {
         const invite = await appNode!.invite();
         clipboard.writeText(invite.code);

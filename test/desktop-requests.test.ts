@@ -1,11 +1,13 @@
 // The desktop app's IPC requests as Electron main answers them, against a real in-process
 // node: validation first, then first-run setup, status, invites and the app's settings.
 // Only the Electron shell (dialogs, login items) is a stand-in: it cannot run here.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DirectoryListing, InviteView, SettingsView, StatusView } from '../src-shared/ipc/index.js';
+import type { DirectoryListing, InviteView, SettingsView, StatusView, UploadProgress } from '../src-shared/ipc/index.js';
 import { openInvite } from '../src-shared/invite/invite-code.js';
 import { DesktopRequests, type DesktopShell } from '../src-main/app/desktop-requests.js';
 import { DEFAULT_DESKTOP_SETTINGS, type DesktopSettings } from '../src-main/app/desktop-settings.js';
@@ -16,9 +18,13 @@ let root: string;
 let app: AppNode;
 let requests: DesktopRequests;
 let desktop: DesktopSettings = DEFAULT_DESKTOP_SETTINGS;
+let saveTarget: string | undefined;
+const progress: Array<{ uploadId: string; progress: UploadProgress }> = [];
 
 const shell: DesktopShell = {
   pickFolder: async () => '/home/alice/Pictures',
+  chooseSaveTarget: async () => saveTarget,
+  uploadProgress: (uploadId, p) => progress.push({ uploadId, progress: p }),
   settings: () => desktop,
   updateSettings: async (patch) => {
     desktop = { ...desktop, ...patch };
@@ -85,6 +91,7 @@ describe('desktop IPC requests', () => {
     const requests = new DesktopRequests(solo, shell);
     try {
       await filesRoundTrip(requests);
+      await transfersRoundTrip(requests);
       // pausing backups in the app pauses the node's backup scheduler; "back up now" needs jobs
       await requests.handle('setBackupsPaused', [true]);
       expect((await solo.service!.backupJobs.status()).paused).toBe(true);
@@ -95,6 +102,35 @@ describe('desktop IPC requests', () => {
       await solo.stop();
     }
   });
+
+  async function transfersRoundTrip(requests: DesktopRequests): Promise<void> {
+    const data = randomBytes(200_000);
+    const local = join(root, 'holiday.bin');
+    await writeFile(local, data);
+    await requests.handle('makeDirectory', ['trips']);
+    await requests.handle('uploadLocalFile', [{ uploadId: 'u1', directoryPath: 'trips', name: 'holiday.bin', localPath: local }]);
+    expect(progress.map((p) => [p.uploadId, p.progress.state, p.progress.bytesDone])).toEqual([
+      ['u1', 'sending', 0],
+      ['u1', 'done', 200_000],
+    ]);
+    const listing = (await requests.handle('listDirectory', ['trips'])) as DirectoryListing;
+    expect(listing.entries).toMatchObject([{ name: 'holiday.bin', kind: 'file', size: 200_000 }]);
+    await expect(requests.handle('uploadLocalFile', [{ uploadId: 'u2', directoryPath: 'trips', name: 'gone.bin', localPath: join(root, 'gone.bin') }])).rejects.toThrow('"gone.bin" is not a file on this computer (a folder, or gone)');
+    await expect(requests.handle('uploadLocalFile', [{ uploadId: 'u3', directoryPath: 'trips', name: 'a/b', localPath: local }])).rejects.toThrow();
+
+    // save: cancelled dialog writes nothing; then to a chosen file, whole
+    const before = await readdir(root);
+    saveTarget = undefined;
+    await requests.handle('saveFile', ['trips/holiday.bin']);
+    expect(await readdir(root)).toEqual(before);
+    saveTarget = join(root, 'holiday-copy.bin');
+    expect(existsSync(saveTarget)).toBe(false);
+    await requests.handle('saveFile', ['trips/holiday.bin']);
+    expect((await readFile(saveTarget)).equals(data)).toBe(true);
+    await expect(requests.handle('saveFile', ['trips'])).rejects.toThrow('"trips" is a folder or a mutable file; only files can be saved');
+    expect((await readdir(root)).filter((n) => n.endsWith('.cairn-part'))).toEqual([]);
+    await requests.handle('remove', ['trips']);
+  }
 
   async function filesRoundTrip(requests: DesktopRequests): Promise<void> {
     expect(await requests.handle('listDirectory', [''])).toEqual({ path: '', writable: true, entries: [] });

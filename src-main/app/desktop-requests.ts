@@ -1,14 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { validateRequest, type IpcMethod, type IpcRequests } from '../../src-shared/ipc/index.js';
+import { validateRequest, type IpcMethod, type IpcRequests, type UploadProgress } from '../../src-shared/ipc/index.js';
 import type { AppNode } from '../node/app-node.js';
 import type { DesktopSettings } from './desktop-settings.js';
+import { DesktopTransfers } from './desktop-transfers.js';
 import { DesktopVdrive } from './desktop-vdrive.js';
 import { statusViewOf } from './status-view.js';
 
 /** What only the Electron shell can do (dialogs, login items); main passes them in. */
 export interface DesktopShell {
   pickFolder(): Promise<string | undefined>;
+  /** a save dialog: where to save a file named `name`, or undefined when cancelled */
+  chooseSaveTarget(name: string): Promise<string | undefined>;
+  /** sends an upload's progress to the renderer */
+  uploadProgress(uploadId: string, progress: UploadProgress): void;
   settings(): DesktopSettings;
   updateSettings(patch: Partial<DesktopSettings>): Promise<void>;
 }
@@ -46,6 +51,15 @@ export class DesktopRequests {
       rename: async (path, newName) => this.vdrive().rename(path, newName),
       remove: async (path) => this.vdrive().remove(path),
       readOnlyCap: async (path) => this.vdrive().readOnlyCap(path),
+      uploadLocalFile: async (request) => new DesktopTransfers(this.running()).upload(request, (progress) => this.shell.uploadProgress(request.uploadId, progress)),
+      cancelUpload: async () => {
+        throw new Error('an upload cannot be cancelled in the desktop app yet');
+      },
+      saveFile: async (path) => {
+        const service = this.running();
+        const target = await this.shell.chooseSaveTarget(path.slice(path.lastIndexOf('/') + 1));
+        if (target !== undefined) await new DesktopTransfers(service).save(path, target);
+      },
       setBackupsPaused: async (paused) => {
         await this.shell.updateSettings({ backupsPaused: paused });
         this.applyBackupsPaused();

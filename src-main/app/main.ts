@@ -3,7 +3,7 @@
 // that the preload's CairnApi calls. Run: npm run build && npx electron .
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, Notification, app, clipboard, dialog, ipcMain } from 'electron';
-import { EVENT_CHANNEL, IPC_CHANNEL_PREFIX, IPC_METHODS, trayState, type CairnEvent, type TrayState } from '../../src-shared/ipc/index.js';
+import { EVENT_CHANNEL, IPC_CHANNEL_PREFIX, IPC_METHODS, UPLOAD_PROGRESS_CHANNEL, trayState, type CairnEvent, type TrayState } from '../../src-shared/ipc/index.js';
 import { AppNode } from '../node/app-node.js';
 import { appMenuTemplate } from './app-menu-model.js';
 import { AppTray } from './app-tray.js';
@@ -81,6 +81,14 @@ async function start(): Promise<void> {
       const options = { properties: ['openDirectory' as const] };
       const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
       return result.canceled ? undefined : result.filePaths[0];
+    },
+    chooseSaveTarget: async (name) => {
+      const options = { defaultPath: name };
+      const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+      return result.canceled ? undefined : result.filePath;
+    },
+    uploadProgress: (uploadId, progress) => {
+      if (window !== undefined && !window.isDestroyed()) window.webContents.send(UPLOAD_PROGRESS_CHANNEL, { uploadId, progress });
     },
     settings: () => settings,
     updateSettings: updateSettings,

@@ -167,13 +167,15 @@ async function onTrayAction(action: TrayAction): Promise<void> {
         return await updateSettings({ backupsPaused: action === 'pause-backups' });
       case 'back-up-now': {
         send({ type: 'backup', jobId: undefined });
-        const count = await requests!.backUpNow();
+        if (requests === undefined) throw new Error('the node is not running');
+        const count = await requests.backUpNow();
         send({ type: 'backup', jobId: undefined });
         notify('Backup finished', `${count} backup job${count === 1 ? '' : 's'} ran.`);
         return;
       }
       case 'copy-invite': {
-        const invite = await appNode!.invite();
+        if (appNode === undefined) throw new Error('the node is not running');
+        const invite = await appNode.invite();
         clipboard.writeText(invite.code);
         await dialog.showMessageBox({
           type: 'info',

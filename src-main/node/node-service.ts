@@ -36,6 +36,7 @@ import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.
 import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
 import { PeerLatencyMonitor } from './peer-latency.js';
+import { createInvite, type Invite } from './node-invite.js';
 import { BackupJobs } from './backup-jobs.js';
 import { BackupDurability } from './backup-durability.js';
 import type { BackupRunner } from '../backup/backup-job.js';
@@ -396,6 +397,11 @@ export class NodeService implements NodeApi {
         onEvent(event);
       }),
     );
+  }
+
+  /** A fresh invite code to this grid and its passphrase (POST /invite). */
+  createInvite(): Promise<Invite> {
+    return createInvite(this.node);
   }
 
   private backupContext(): BackupContext {

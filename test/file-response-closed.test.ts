@@ -6,11 +6,12 @@ import { expect, it } from 'vitest';
 import { drainedOrClosed } from '../src-main/frontends/web/file-response.js';
 
 it('drainedOrClosed resolves at once for a response whose client went away', async () => {
-  const closed = Promise.withResolvers<ServerResponse>();
+  let closedResponse: (res: ServerResponse) => void = () => undefined;
+  const closed = new Promise<ServerResponse>((resolve) => (closedResponse = resolve));
   const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     res.write('first bytes');
-    res.once('close', () => closed.resolve(res));
+    res.once('close', () => closedResponse(res));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
@@ -18,7 +19,7 @@ it('drainedOrClosed resolves at once for a response whose client went away', asy
       response.once('data', () => request.destroy()); // the client goes away mid-response
     });
     request.on('error', () => undefined);
-    const res = await closed.promise;
+    const res = await closed;
     const outcome = await Promise.race([drainedOrClosed(res).then(() => 'resolved'), new Promise((resolve) => setTimeout(() => resolve('hung'), 2_000))]);
     expect(outcome).toBe('resolved');
   } finally {

@@ -36,6 +36,7 @@ import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.
 import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
 import { PeerLatencyMonitor } from './peer-latency.js';
+import { createInvite, type Invite } from './node-invite.js';
 import { BackupJobs } from './backup-jobs.js';
 import { BackupDurability } from './backup-durability.js';
 import type { BackupRunner } from '../backup/backup-job.js';
@@ -331,7 +332,16 @@ export class NodeService implements NodeApi {
 
   /** Checks (and with the options verifies, repairs, renews leases of) any file or directory. */
   async check(cap: Cap, options: CheckRequest): Promise<CheckResult> {
-    const result = await this.operations.run('check', undefined, () => this.checker.check(cap, options));
+    const checked = await this.operations.run('check', undefined, () => this.checker.check(cap, options));
+    const result = this.vdrive.unpublishedRootChecked(cap, (checked.versions?.length ?? 0) + checked.corruptShares.length)
+      ? {
+          ...checked,
+          healthy: true,
+          recoverable: true,
+          ...(options.repair ? { repair: 'nothing to do: there is nothing to repair before the first write' } : {}),
+          summary: "healthy: the grid's shared directory is not published yet (it reads as empty until its first write)",
+        }
+      : checked;
     this.log.info(`check of a ${cap.kind === 'dir' ? 'directory' : 'file'}: ${result.summary}${result.repair === undefined ? '' : `; repair: ${result.repair}`}`);
     return result;
   }
@@ -387,6 +397,11 @@ export class NodeService implements NodeApi {
         onEvent(event);
       }),
     );
+  }
+
+  /** A fresh invite code to this grid and its passphrase (POST /invite). */
+  createInvite(): Promise<Invite> {
+    return createInvite(this.node);
   }
 
   private backupContext(): BackupContext {

@@ -2,7 +2,8 @@
 // (5 servers, encoding 3/5/6), each a `cairn run` process on 127.0.0.1. The browser logs in
 // to node-0 with a one-time code, drops a file, downloads it back, then sees 2 nodes stop.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -22,6 +23,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let shots: string;
+const temporary: string[] = [];
 
 async function loginUrl(): Promise<string> {
   const response = await api.call('POST', '/ui/login-code');
@@ -65,6 +67,7 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
   afterAll(async () => {
     await browser?.close();
     await grid?.destroy();
+    await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
   it('serves the UI under a strict CSP, and the API only with a token or a session', async () => {
@@ -189,6 +192,58 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
     await expect.poll(() => page.getByText('Empty folder').count()).toBe(1);
   });
 
+  it('adds a backup job, runs it, shows its snapshot and restores one file from it', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'cairn-e2e-source-'));
+    const restored = await mkdtemp(join(tmpdir(), 'cairn-e2e-restored-'));
+    temporary.push(source, restored);
+    const report = randomBytes(70_000);
+    await mkdir(join(source, 'reports'));
+    await writeFile(join(source, 'reports', '2024.pdf'), report);
+    await writeFile(join(source, 'notes.txt'), 'remember the milk\n');
+
+    await show('Backups');
+    await expect.poll(() => page.getByText('No folder is backed up yet').count()).toBe(1);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    const add = page.getByRole('dialog', { name: 'Back up a folder' });
+    await add.getByLabel('Name').fill('my docs');
+    await add.getByLabel('Folder on this computer').fill(source);
+    await add.getByRole('button', { name: 'Add backup' }).click();
+    expect(await add.getByRole('alert').textContent()).toMatch(/job name "my docs" must be/);
+    await add.getByLabel('Name').fill('docs');
+    // daily at a time: not due at once (a job run every few hours is), so "Back up now" runs it
+    await add.getByRole('radio', { name: 'Daily at a time' }).check();
+    await add.getByLabel('time of day').fill('03:30');
+    await screenshot(page, shots, 'backups-add');
+    await add.getByRole('button', { name: 'Add backup' }).click();
+    // the dialog closes; if it does not, the failure names its alert
+    await expect.poll(async () => ((await add.count()) === 0 ? 'closed' : await add.getByRole('alert').textContent({ timeout: 1000 }).catch(() => 'open'))).toBe('closed');
+    const job = page.locator('[data-job="docs"]');
+    await expect.poll(() => job.count()).toBe(1);
+    expect(await job.textContent()).toContain('cairn:backups/docs');
+    expect(await job.textContent()).toContain('daily at 03:30');
+    expect(await job.getByTestId('last-run').textContent()).toBe('never');
+
+    await job.getByRole('button', { name: 'Back up now' }).click();
+    await expect.poll(() => job.locator('.badge').textContent(), { timeout: 60_000 }).toBe('Last run OK');
+    await job.getByRole('button', { name: 'Snapshots' }).click();
+    await screenshot(page, shots, 'backups-ran');
+    const snapshot = job.locator('[data-snapshot]');
+    await expect.poll(() => snapshot.count()).toBe(1);
+    const name = (await snapshot.getAttribute('data-snapshot'))!;
+    expect(name).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    await screenshot(page, shots, 'backups-snapshot');
+
+    await job.getByRole('button', { name: `Restore from ${name}` }).click();
+    const restore = page.getByRole('dialog', { name: `Restore from ${name}` });
+    await restore.getByLabel('File or folder in the snapshot (empty: all of it)').fill('reports/2024.pdf');
+    await restore.getByLabel('Restore to (a new or empty folder, or a file\'s new path)').fill(restored);
+    await screenshot(page, shots, 'backups-restore');
+    await restore.getByRole('button', { name: 'Restore' }).click();
+    await expect.poll(() => restore.count(), { timeout: 30_000 }).toBe(0);
+    expect((await readFile(join(restored, '2024.pdf'))).equals(report)).toBe(true);
+    expect(await readdir(restored)).toEqual(['2024.pdf']);
+  });
+
   it('turns degraded when 2 nodes stop, shows them offline, and shows a failed upload', async () => {
     const [, , node2, node3] = grid.storageNodes;
     await Promise.all([grid.stop(node2!), grid.stop(node3!)]);
@@ -212,10 +267,13 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
     await screenshot(page, shots, 'files-upload-failed');
   });
 
-  it('has a screen for backups, first run and settings', async () => {
-    for (const screen of ['Backups', 'First run', 'Settings']) {
-      await show(screen);
-      await screenshot(page, shots, screen.toLowerCase().replace(' ', '-'));
-    }
+  it('has a screen for first run and settings', async () => {
+    await show('First run');
+    expect(await page.getByRole('button', { name: 'Create an invite' }).count()).toBe(1);
+    await screenshot(page, shots, 'first-run');
+    await show('Settings');
+    await expect.poll(() => page.locator('#settings-node + dl').textContent()).toContain('node-0');
+    expect(await page.locator('#settings-node + dl').textContent()).toContain('K 3 · happy 5 · N 6');
+    await screenshot(page, shots, 'settings');
   });
 });

@@ -1,9 +1,11 @@
 import { useEffect, useState, type KeyboardEvent } from 'react';
 import { trayState } from '../src-shared/ipc/index.js';
 import { Notices } from './components/Notices.js';
+import { BackupsScreen } from './screens/BackupsScreen.js';
 import { FilesScreen } from './screens/FilesScreen.js';
 import { PeersScreen } from './screens/PeersScreen.js';
-import { PlaceholderScreen } from './screens/PlaceholderScreen.js';
+import { SettingsScreen } from './screens/SettingsScreen.js';
+import { SetupScreen } from './screens/SetupScreen.js';
 import { StatusScreen } from './screens/StatusScreen.js';
 import { useStatus, useStores } from './stores/stores-context.js';
 
@@ -32,11 +34,11 @@ function Screen({ id }: { id: ScreenId }) {
     case 'files':
       return <FilesScreen />;
     case 'backups':
-      return <PlaceholderScreen title="Backups" lead="Back up folders on a schedule, keep snapshots, and restore a snapshot, a folder or a file." note="Backup jobs come with the next version of the node." />;
+      return <BackupsScreen />;
     case 'setup':
-      return <PlaceholderScreen title="First run" lead="Create a new grid and become its introducer, or join a friend's grid with an invite code." note="This node already belongs to a grid. Creating and joining grids from here comes with the desktop app." />;
+      return <SetupScreen />;
     case 'settings':
-      return <PlaceholderScreen title="Settings" lead="Nickname, space offered to friends, encoding, launch at login, and a debug log with secrets removed." note="Settings come with the next version of the node." />;
+      return <SettingsScreen />;
   }
 }
 

@@ -13,7 +13,7 @@ function errorOf(run: () => unknown): string {
   throw new Error('expected an InputError');
 }
 
-const job = { name: 'Photos', source: '/home/ann/Pictures', target: 'cairn:backups/laptop', schedule: { kind: 'interval', intervalMinutes: 60 }, excludes: ['*.tmp'], excludeVcs: true, retention: { last: 5, daily: 7 } };
+const job = { id: 'photos', source: '/home/ann/Pictures', target: 'cairn:backups/laptop', schedule: { every: 3600 }, excludes: ['*.tmp'], retention: { last: 5, daily: 7 } };
 
 describe('IPC validators', () => {
   it('accepts good vdrive paths and names, normalising to NFC', () => {
@@ -35,7 +35,11 @@ describe('IPC validators', () => {
     expect(validateBackupJob(job)).toEqual({ ...job, target: 'cairn:backups/laptop' });
     expect(errorOf(() => validateBackupJob({ ...job, source: 'Pictures' }))).toMatch(/source folder must be an absolute path/);
     expect(errorOf(() => validateBackupJob({ ...job, target: 'backups' }))).toMatch(/alias:path/);
-    expect(errorOf(() => validateBackupJob({ ...job, schedule: { kind: 'times', times: ['25:00'] } }))).toMatch(/HH:MM/);
+    expect(validateBackupJob({ ...job, schedule: { at: ['02:00', '14:30'] } }).schedule).toEqual({ at: ['02:00', '14:30'] });
+    expect(errorOf(() => validateBackupJob({ ...job, schedule: { at: ['25:00'] } }))).toMatch(/HH:MM/);
+    expect(errorOf(() => validateBackupJob({ ...job, schedule: { every: 10 } }))).toMatch(/interval \(seconds\) must be a whole number from 60/);
+    expect(errorOf(() => validateBackupJob({ ...job, schedule: { every: 3600, at: ['02:00'] } }))).toMatch(/exactly one of/);
+    expect(errorOf(() => validateBackupJob({ ...job, id: 'my photos' }))).toMatch(/job name "my photos" must be/);
     expect(errorOf(() => validateBackupJob({ ...job, retention: { last: -1 } }))).toMatch(/retention "last" must be a whole number/);
     expect(errorOf(() => validateBackupJob({ ...job, evil: true }))).toMatch(/unknown field "evil"/);
   });

@@ -1,6 +1,23 @@
 // CairnApi in a plain browser: the node's REST API (same origin, the session cookie) and its
 // server-sent event stream (/events). The desktop app implements the same over IPC.
-import type { CairnApi, CairnEvent, CairnEventListener, DirectoryListing, ShareLink, StatusView, UploadFile, UploadHandle, UploadProgress } from '../../src-shared/ipc/index.js';
+import type {
+  BackupJobInput,
+  BackupJobView,
+  BackupJobsView,
+  CairnApi,
+  CairnEvent,
+  CairnEventListener,
+  DirectoryListing,
+  InviteView,
+  RestoreRequest,
+  ShareLink,
+  SnapshotView,
+  StatusView,
+  UploadFile,
+  UploadHandle,
+  UploadProgress,
+} from '../../src-shared/ipc/index.js';
+import { backupJobViewOf, backupJobsViewOf, type BackupJobJson, type BackupJobsJson } from './backup-json.js';
 import { directoryListingOf, readCapOf, statusViewOf, type StatusJson } from './node-json.js';
 
 /** Not logged in (no session cookie, or the node restarted). */
@@ -10,6 +27,21 @@ export class NotLoggedInError extends Error {
 
 function notInBrowser(what: string): Promise<never> {
   return Promise.reject(new Error(`${what} is not available in the web UI yet`));
+}
+
+interface SessionJson {
+  readonly rootCap: string | undefined;
+  readonly aliases: Readonly<Record<string, string>>;
+}
+
+/** `/uri/CAP/a/b` with each name percent-encoded. */
+function uriPath(cap: string, path: string): string {
+  const names = path === '' ? [] : path.split('/');
+  return ['/uri', encodeURIComponent(cap), ...names.map(encodeURIComponent)].join('/');
+}
+
+function joinPath(...parts: string[]): string {
+  return parts.filter((part) => part !== '').join('/');
 }
 
 function splitPath(path: string): { parent: string; name: string } {
@@ -42,24 +74,35 @@ export async function logInFromFragment(location: Location, history: History): P
 }
 
 export class HttpCairnApi implements CairnApi {
-  #rootCap: Promise<string> | undefined;
+  #session: Promise<SessionJson> | undefined;
   readonly #listeners = new Set<CairnEventListener>();
   #events: EventSource | undefined;
 
-  async #rootPath(path: string): Promise<string> {
-    this.#rootCap ??= this.#fetchRoot();
-    const root = await this.#rootCap.catch((error: unknown) => {
-      this.#rootCap = undefined;
+  #sessionInfo(): Promise<SessionJson> {
+    this.#session ??= (this.#json('/ui/session') as Promise<SessionJson>).catch((error: unknown) => {
+      this.#session = undefined;
       throw error;
     });
-    const names = path === '' ? [] : path.split('/');
-    return ['/uri', encodeURIComponent(root), ...names.map(encodeURIComponent)].join('/');
+    return this.#session;
   }
 
-  async #fetchRoot(): Promise<string> {
-    const session = (await this.#json('/ui/session')) as { rootCap?: string };
-    if (session.rootCap === undefined) throw new Error('this node has no "cairn:" folder (its default alias)');
-    return session.rootCap;
+  async #rootPath(path: string): Promise<string> {
+    const { rootCap } = await this.#sessionInfo();
+    if (rootCap === undefined) throw new Error('this node has no "cairn:" folder (its default alias)');
+    return uriPath(rootCap, path);
+  }
+
+  /** An "alias:path" target's cap and path, e.g. for a backup job's snapshots. */
+  async #aliasTarget(target: string): Promise<{ cap: string; path: string }> {
+    const colon = target.indexOf(':');
+    const alias = target.slice(0, colon);
+    let cap = (await this.#sessionInfo()).aliases[alias];
+    if (cap === undefined) {
+      this.#session = undefined; // an alias made since: ask again
+      cap = (await this.#sessionInfo()).aliases[alias];
+    }
+    if (cap === undefined) throw new Error(`unknown alias "${alias}:" (see cairn list-aliases)`);
+    return { cap, path: target.slice(colon + 1).replace(/^\/+|\/+$/g, '') };
   }
 
   async #call(url: string, init: RequestInit = {}): Promise<Response> {
@@ -177,27 +220,56 @@ export class HttpCairnApi implements CairnApi {
     return { name, readCap, link: `cairn:open?cap=${encodeURIComponent(readCap)}&name=${encodeURIComponent(name)}` };
   }
 
-  backupJobs() {
-    return notInBrowser('Backups');
+  async backupJobs(): Promise<BackupJobsView> {
+    return backupJobsViewOf((await this.#json('/backup-jobs')) as BackupJobsJson);
   }
-  addBackupJob() {
-    return notInBrowser('Backups');
+
+  async addBackupJob(job: BackupJobInput): Promise<BackupJobView> {
+    const answer = await this.#json('/backup-jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(job) });
+    return backupJobViewOf(answer as BackupJobJson);
   }
-  removeBackupJob() {
-    return notInBrowser('Backups');
+
+  async removeBackupJob(jobId: string): Promise<void> {
+    await this.#call(`/backup-jobs/${encodeURIComponent(jobId)}`, { method: 'DELETE' });
   }
-  runBackupJob() {
-    return notInBrowser('Backups');
+
+  async runBackupJob(jobId: string): Promise<void> {
+    const answer = (await this.#json(`/backup-jobs/${encodeURIComponent(jobId)}/run`, { method: 'POST' })) as { lastResult?: string; lastMessage?: string };
+    if (answer.lastResult === 'failed') throw new Error(answer.lastMessage ?? 'the backup failed');
   }
-  setBackupsPaused() {
-    return notInBrowser('Backups');
+
+  async setBackupsPaused(paused: boolean): Promise<void> {
+    await this.#call(`/backup-jobs?t=${paused ? 'pause' : 'resume'}`, { method: 'POST' });
   }
-  snapshots() {
-    return notInBrowser('Backups');
+
+  async #job(jobId: string): Promise<BackupJobView> {
+    const job = (await this.backupJobs()).jobs.find((candidate) => candidate.id === jobId);
+    if (job === undefined) throw new Error(`no backup job named "${jobId}"`);
+    return job;
   }
-  restore() {
-    return notInBrowser('Restore');
+
+  async snapshots(jobId: string): Promise<SnapshotView[]> {
+    const { cap, path } = await this.#aliasTarget((await this.#job(jobId)).target);
+    const response = await fetch(`${uriPath(cap, joinPath(path, 'Archives'))}?t=json`, { credentials: 'same-origin' });
+    if (response.status === 404) return []; // no run has finished yet
+    if (!response.ok) throw await errorOf(response);
+    const listing = directoryListingOf('', (await response.json()) as Parameters<typeof directoryListingOf>[1]);
+    return listing.entries
+      .filter((entry) => entry.kind === 'directory')
+      .map((entry) => ({ jobId, name: entry.name, takenAt: Date.parse(entry.name) }))
+      .sort((a, b) => b.name.localeCompare(a.name));
   }
+
+  async restore(request: RestoreRequest): Promise<void> {
+    const { cap, path } = await this.#aliasTarget((await this.#job(request.jobId)).target);
+    const snapshot = request.snapshot === 'Latest' ? 'Latest' : joinPath('Archives', request.snapshot);
+    const body = { source: cap, path: joinPath(path, snapshot, request.path), destination: request.destination };
+    const response = await this.#call('/restore', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const lines = (await response.text()).trim().split('\n');
+    const last = JSON.parse(lines.at(-1) ?? '{}') as { type?: string; error?: string };
+    if (last.type !== 'summary') throw new Error(last.error ?? 'the restore stopped before it finished');
+  }
+
   async pickFolder(): Promise<string | undefined> {
     return undefined;
   }
@@ -207,8 +279,8 @@ export class HttpCairnApi implements CairnApi {
   createGrid() {
     return notInBrowser('Creating a grid');
   }
-  createInvite() {
-    return notInBrowser('Inviting a friend');
+  async createInvite(): Promise<InviteView> {
+    return (await this.#json('/invite', { method: 'POST' })) as InviteView;
   }
   joinGrid() {
     return notInBrowser('Joining a grid');

@@ -6,6 +6,7 @@ import { createFilesStore, type FilesState } from './files-store.js';
 import { createStatusStore, type StatusState } from './status-store.js';
 import { createUploadsStore, type UploadsState } from './uploads-store.js';
 import { createNoticeStore, type NoticeState } from './notice-store.js';
+import { createBackupsStore, type BackupsState } from './backups-store.js';
 
 export interface Stores {
   readonly api: CairnApi;
@@ -13,6 +14,7 @@ export interface Stores {
   readonly files: StoreApi<FilesState>;
   readonly uploads: StoreApi<UploadsState>;
   readonly notices: StoreApi<NoticeState>;
+  readonly backups: StoreApi<BackupsState>;
 }
 
 export function createStores(api: CairnApi): Stores {
@@ -26,6 +28,7 @@ export function createStores(api: CairnApi): Stores {
       if (files.getState().folders[directoryPath] !== undefined) void files.getState().load(directoryPath);
     }),
     notices: createNoticeStore(),
+    backups: createBackupsStore(api),
   };
 }
 
@@ -51,4 +54,8 @@ export function useUploads<T>(select: (state: UploadsState) => T): T {
 
 export function useNotices<T>(select: (state: NoticeState) => T): T {
   return useStore(useStores().notices, select);
+}
+
+export function useBackups<T>(select: (state: BackupsState) => T): T {
+  return useStore(useStores().backups, select);
 }

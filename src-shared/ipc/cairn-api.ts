@@ -2,6 +2,7 @@ import type { CairnEventListener } from './events.js';
 import type {
   BackupJobInput,
   BackupJobView,
+  BackupJobsView,
   CreateGridRequest,
   DirectoryListing,
   InviteView,
@@ -49,11 +50,13 @@ export interface CairnApi {
   shareLink(path: string): Promise<ShareLink>;
 
   // Backups
-  backupJobs(): Promise<BackupJobView[]>;
+  backupJobs(): Promise<BackupJobsView>;
   addBackupJob(job: BackupJobInput): Promise<BackupJobView>;
   removeBackupJob(jobId: string): Promise<void>;
+  /** runs the job now; resolves when the run has ended */
   runBackupJob(jobId: string): Promise<void>;
   setBackupsPaused(paused: boolean): Promise<void>;
+  /** the job's snapshots, newest first */
   snapshots(jobId: string): Promise<SnapshotView[]>;
   restore(request: RestoreRequest): Promise<void>;
   /** a native folder picker in the desktop app; undefined in a browser (type a path instead) */

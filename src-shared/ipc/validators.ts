@@ -81,9 +81,10 @@ export function validateLocalPath(value: unknown, what = 'the folder'): string {
   return path;
 }
 
+/** A backup job's name: 1-40 letters, digits, "-" or "_", starting with a letter or digit. */
 export function validateJobId(value: unknown): string {
-  const id = text(value, 'the job id', 64);
-  if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new InputError(`the job id ${describe(id)} must be letters, digits, "-" or "_"`);
+  const id = text(value, 'the job name', 40);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) throw new InputError(`the job name ${describe(id)} must be 1-40 letters, digits, "-" or "_"`);
   return id;
 }
 
@@ -110,25 +111,21 @@ export function validateGridTarget(value: unknown): string {
   return `${match[1]}:${validateVdrivePath(path, 'the backup target')}`;
 }
 
+/** Every so many seconds (at least a minute), or at 1 to 48 times of day "HH:MM". */
 export function validateSchedule(value: unknown): BackupSchedule {
-  const fields = record(value, 'the schedule', ['kind', 'intervalMinutes', 'times']);
-  switch (fields.kind) {
-    case 'manual':
-      return { kind: 'manual' };
-    case 'interval':
-      return { kind: 'interval', intervalMinutes: wholeNumber(fields.intervalMinutes, 'the interval (minutes)', 1, 366 * 24 * 60) };
-    case 'times': {
-      if (!Array.isArray(fields.times) || fields.times.length === 0 || fields.times.length > 48) throw new InputError('the schedule needs 1 to 48 times of day');
-      const times = fields.times.map((time) => {
-        const hhmm = text(time, 'a time of day', 5);
-        const match = /^(\d{2}):(\d{2})$/.exec(hhmm);
-        if (match === null || Number(match[1]) > 23 || Number(match[2]) > 59) throw new InputError(`the time of day ${describe(hhmm)} must be HH:MM (00:00 to 23:59)`);
-        return hhmm;
-      });
-      return { kind: 'times', times };
-    }
+  const fields = record(value, 'the schedule', ['every', 'at']);
+  if (fields.every !== undefined && fields.at === undefined) return { every: wholeNumber(fields.every, 'the interval (seconds)', 60, 366 * 86_400) };
+  if (fields.at !== undefined && fields.every === undefined) {
+    if (!Array.isArray(fields.at) || fields.at.length === 0 || fields.at.length > 48) throw new InputError('the schedule needs 1 to 48 times of day');
+    const at = fields.at.map((time) => {
+      const hhmm = text(time, 'a time of day', 5);
+      const match = /^(\d{2}):(\d{2})$/.exec(hhmm);
+      if (match === null || Number(match[1]) > 23 || Number(match[2]) > 59) throw new InputError(`the time of day ${describe(hhmm)} must be HH:MM (00:00 to 23:59)`);
+      return hhmm;
+    });
+    return { at };
   }
-  throw new InputError(`the schedule kind must be "manual", "interval" or "times", not ${describe(fields.kind)}`);
+  throw new InputError('the schedule has exactly one of "every" (seconds) or "at" (times of day)');
 }
 
 export function validateRetention(value: unknown): RetentionPolicy {
@@ -141,13 +138,11 @@ export function validateRetention(value: unknown): RetentionPolicy {
 }
 
 export function validateBackupJob(value: unknown): BackupJobInput {
-  const fields = record(value, 'the backup job', ['name', 'source', 'target', 'schedule', 'excludes', 'excludeVcs', 'retention']);
-  const name = text(fields.name, 'the job name', MAX_NICKNAME_LENGTH).trim();
-  if (name === '') throw new InputError('the job name is empty');
+  const fields = record(value, 'the backup job', ['id', 'source', 'target', 'schedule', 'excludes', 'retention']);
   const excludes = fields.excludes ?? [];
   if (!Array.isArray(excludes) || excludes.length > MAX_EXCLUDES) throw new InputError(`the excludes must be a list of at most ${MAX_EXCLUDES} patterns`);
   return {
-    name,
+    id: validateJobId(fields.id),
     source: validateLocalPath(fields.source, 'the source folder'),
     target: validateGridTarget(fields.target),
     schedule: validateSchedule(fields.schedule),
@@ -156,7 +151,6 @@ export function validateBackupJob(value: unknown): BackupJobInput {
       if (glob === '') throw new InputError('an exclude pattern is empty');
       return glob;
     }),
-    excludeVcs: validateBoolean(fields.excludeVcs ?? false, 'excludeVcs'),
     retention: validateRetention(fields.retention ?? {}),
   };
 }

@@ -120,31 +120,41 @@ export interface RetentionPolicy {
   readonly monthly?: number;
 }
 
-/** Every `intervalMinutes`, or at local times of day ("HH:MM"). */
-export type BackupSchedule = { readonly kind: 'interval'; readonly intervalMinutes: number } | { readonly kind: 'times'; readonly times: readonly string[] } | { readonly kind: 'manual' };
+/** Every so many seconds, or at local times of day ("HH:MM"): the node's job schedule. */
+export type BackupSchedule = { readonly every: number } | { readonly at: readonly string[] };
 
+/** A backup job as the node stores it (issue 5, docs/backup.md). */
 export interface BackupJobInput {
-  readonly name: string;
+  /** the job's name: 1-40 letters, digits, "-" or "_" */
+  readonly id: string;
   /** the local folder, an absolute path */
   readonly source: string;
-  /** where on the grid, e.g. "cairn:backups/laptop" */
+  /** where on the grid, "alias:path", e.g. "cairn:backups/laptop" */
   readonly target: string;
   readonly schedule: BackupSchedule;
+  /** glob patterns left out of every run */
   readonly excludes: readonly string[];
-  readonly excludeVcs: boolean;
   readonly retention: RetentionPolicy;
 }
 
 export interface BackupJobView extends BackupJobInput {
-  readonly id: string;
-  readonly paused: boolean;
+  /** "every 6 hours", "daily at 02:00" */
+  readonly when: string;
   /** Unix ms */
   readonly lastRunAt: number | undefined;
   readonly lastResult: 'ok' | 'failed' | undefined;
-  readonly lastError?: string;
+  /** a one-line summary of the last run, or why it failed */
+  readonly lastMessage: string | undefined;
+  readonly lastSnapshot: string | undefined;
+  /** Unix ms; in the past: due now */
   readonly nextRunAt: number | undefined;
-  /** plain words: "safe even if 2 friends are offline" */
-  readonly durability: string | undefined;
+  readonly running: boolean;
+}
+
+export interface BackupJobsView {
+  /** scheduled runs are paused */
+  readonly paused: boolean;
+  readonly jobs: readonly BackupJobView[];
 }
 
 export interface SnapshotView {
@@ -153,8 +163,6 @@ export interface SnapshotView {
   readonly name: string;
   /** Unix ms */
   readonly takenAt: number;
-  readonly files: number | undefined;
-  readonly bytes: number | undefined;
 }
 
 export interface RestoreRequest {

@@ -91,9 +91,10 @@ export class WebShell {
     }
     if (path === '/ui/session' && req.method === 'GET') {
       if (!this.authorized(req) && !tokenValid) throw new HttpError(401, 'not logged in: open the URL that "cairn run DIR --ui" printed');
-      const root = (await readAliases(this.options.nodeDir)).get(DEFAULT_ALIAS);
-      // The browser holds the root cap as it holds the session: both give the same access.
-      sendJson(res, 200, { rootCap: root === undefined ? undefined : formatCap(root) });
+      const aliases = await readAliases(this.options.nodeDir);
+      const root = aliases.get(DEFAULT_ALIAS);
+      // The browser holds the caps as it holds the session: both give the same access.
+      sendJson(res, 200, { rootCap: root === undefined ? undefined : formatCap(root), aliases: Object.fromEntries([...aliases].map(([name, cap]) => [name, formatCap(cap)])) });
       return true;
     }
     return false;

@@ -20,11 +20,27 @@ export class DesktopTransfers {
     const size = info.size;
     const path = request.directoryPath === '' ? request.name : `${request.directoryPath}/${request.name}`;
     onProgress({ state: 'sending', bytesDone: 0, bytesTotal: size });
+    // The node's upload operation reports the bytes sent. It is the first upload of this size
+    // that starts after this request (two same-size uploads at once may swap their bars).
+    const startedAt = Date.now();
+    let operationId: number | undefined;
+    let bytesDone = 0;
+    const unsubscribe = this.service.subscribe((event) => {
+      if (event.type !== 'operation') return;
+      const operation = event.operation;
+      if (operation.kind !== 'upload' || operation.bytesTotal !== size || operation.startedAt < startedAt || operation.state !== 'running') return;
+      operationId ??= operation.id;
+      if (operation.id !== operationId || operation.bytesDone <= bytesDone) return;
+      bytesDone = operation.bytesDone;
+      onProgress({ state: 'sending', bytesDone, bytesTotal: size });
+    });
     try {
       await this.service.uploadAndLink(gridRootCap(this.service.node.gridLink), path, { path: request.localPath, size }, { overwrite: true, metadata: { mtime: info.mtimeMs / 1000 } });
     } catch (error) {
-      onProgress({ state: 'failed', bytesDone: 0, bytesTotal: size, error: (error as Error).message.split('\n')[0]! });
+      onProgress({ state: 'failed', bytesDone, bytesTotal: size, error: (error as Error).message.split('\n')[0]! });
       throw error;
+    } finally {
+      unsubscribe();
     }
     onProgress({ state: 'done', bytesDone: size, bytesTotal: size });
   }

@@ -117,6 +117,7 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
     await dropFiles('[data-testid="drop-zone"]', [{ name: 'photo.bin', bytes: data }]);
     await expect.poll(() => page.locator('[data-upload="photo.bin"]').getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
     const seen = await page.evaluate(() => (globalThis as unknown as { cairnTest: PageHelpers }).cairnTest.seen);
+    console.log('upload states seen:', seen.join(' '));
     expect(seen.at(-1)).toBe('done:100');
     expect(seen.some((entry) => entry.startsWith('sending:') || entry.startsWith('storing:'))).toBe(true);
     expect(seen.indexOf('done:100')).toBeGreaterThan(0);

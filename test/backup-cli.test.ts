@@ -1,7 +1,7 @@
 // `cairn backup` and `cairn restore` against real `cairn run` processes: an introducer and
 // three storage nodes, encoding 2/3/4. The node runs the backup; the CLI shows it.
 import { execFileSync } from 'node:child_process';
-import { appendFile, chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupSummary, RestoreSummary } from '../src-main/backup/backup-request.js';
@@ -82,8 +82,8 @@ describe('cairn backup and cairn restore', () => {
   it('a re-run with nothing changed uploads nothing and says so; one changed file is the only upload', async () => {
     const again = await cairn(['backup', source, 'backups:home', '--node-dir', alice.dir]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/nothing changed: 0 files uploaded, 7 reused/);
-    expect(again.stderr).toMatch(/^files 7\/7 · 21 MB\/21 MB/m); // progress, as plain lines when not a terminal
+    expect(again.stdout).toMatch(/nothing changed: 0 files uploaded, 8 reused/);
+    expect(again.stderr).toMatch(/^files 8\/8 · 21 MB\/21 MB/m); // progress, as plain lines when not a terminal
     // unchanged folders are reused too: the second snapshot is the first one's cap
     const archives = JSON.parse(await on(alice, 'ls', '--json', 'backups:home/Archives')) as [string, { children: Record<string, [string, { ro_uri: string }]> }];
     const caps = Object.values(archives[1].children).map(([, fields]) => fields.ro_uri);
@@ -101,9 +101,14 @@ describe('cairn backup and cairn restore', () => {
     await mkdir(one);
     await restore(`backups:home/Archives/${first.snapshot}/a/small.bin`, one);
     expect((await readFile(join(one, 'small.bin'))).length).toBe(3_000);
+    await restore('backups:home/Latest/link to deep', join(one, 'new', 'link'));
+    expect(await readlink(join(one, 'new', 'link'))).toBe('a/b/c/deep.txt');
+    const refused = await cairn(['restore', 'backups:home/Latest/a/small.bin', one, '--node-dir', alice.dir]);
+    expectOneLineError(refused, /small\.bin already exists: pass --force/);
+    expect((await readFile(join(one, 'small.bin'))).length).toBe(3_000);
     const folder = await restore(`backups:home/Archives/${first.snapshot}/café`, join(work, 'café-only'));
-    expect(folder.files).toBe(2);
-    expect((await readdir(join(work, 'café-only'))).sort()).toEqual(['emoji 🎉.bin', 'naïve – 日本語.txt']);
+    expect(folder.files).toBe(3);
+    expect((await readdir(join(work, 'café-only'))).sort()).toEqual(['de\u0301ja\u0300 NFD.txt', 'emoji 🎉.bin', 'naïve – 日本語.txt']);
   }, 180_000);
 
   it('never writes into a non-empty folder without --force', async () => {
@@ -170,6 +175,7 @@ describe('cairn backup and cairn restore', () => {
     expectOneLineError(await cairn(['backup', source, 'backups:plain.txt', '--node-dir', alice.dir]), /"plain\.txt" is a file, not a directory/);
     expectOneLineError(await cairn(['backup', join(work, 'plain.txt'), 'backups:home', '--node-dir', alice.dir]), /is not a folder/);
     expectOneLineError(await cairn(['restore', 'backups:home/Archives/1999-01-01T00:00:00Z', join(work, 'never'), '--node-dir', alice.dir]), /no child named "1999-01-01T00:00:00Z"/);
+    expectOneLineError(await cairn(['restore', 'backups:home', join(work, 'never'), '--node-dir', alice.dir]), /not in a backup snapshot/);
     expect(await ls('backups:home/Archives')).toEqual(before);
     await expect(readdir(join(work, 'never'))).rejects.toThrow(/ENOENT/);
   }, 120_000);

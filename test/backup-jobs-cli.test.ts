@@ -84,8 +84,26 @@ describe('cairn backup-job', () => {
     expect((JSON.parse(await readFile(join(alice.dir, 'cairn.json'), 'utf8')) as { backupJobs: unknown[] }).backupJobs).toEqual([]);
   }, 60_000);
 
-  it('pause and resume', async () => {
+  it('two jobs added at once are both kept', async () => {
+    const source = join(work, 'docs');
+    await Promise.all(['one', 'two', 'three'].map((id) => on(alice, 'backup-job', 'add', id, source, `backups:${id}`, '--every', '1d')));
+    expect((await jobs(alice)).jobs.map((j) => j.id).sort()).toEqual(['one', 'three', 'two']);
+    for (const id of ['one', 'two', 'three']) await on(alice, 'backup-job', 'remove', id);
+  }, 60_000);
+
+  it('pause and resume (the event stream says the status changed)', async () => {
+    const config = JSON.parse(await readFile(join(alice.dir, 'cairn.json'), 'utf8')) as { web: { port: number } };
+    const token = (await readFile(join(alice.dir, 'private', 'api_auth_token'), 'utf8')).trim();
+    const events = new AbortController();
+    const response = await fetch(`http://127.0.0.1:${config.web.port}/events`, { headers: { authorization: `Bearer ${token}` }, signal: events.signal });
+    const reader = response.body!.getReader();
+    const statusEvent = (async () => {
+      let text = '';
+      while (!text.includes('event: status')) text += new TextDecoder().decode((await reader.read()).value);
+    })();
     expect(await on(alice, 'backup-job', 'pause')).toBe('scheduled backups paused\n');
+    await statusEvent;
+    events.abort();
     expect((await jobs(alice)).paused).toBe(true);
     expect((await grid.status(alice)).backups?.paused).toBe(true);
     expect(await on(alice, 'backup-job', 'resume')).toBe('scheduled backups resumed\n');
@@ -145,6 +163,15 @@ describe('durability of a job\'s kept snapshots', () => {
     const repaired = await durability(alice);
     expect(repaired.jobs[0]).toMatchObject({ repaired: 1, atRisk: 0, tolerance: 3, summary: 'safe even if 3 friends are offline' });
     for (const node of others) expect(await grid.shareFiles(node, si)).toHaveLength(1);
+
+    // a job whose snapshots cannot be walked is not reported safe
+    await on(alice, 'mkdir', 'backups:broken');
+    await on(alice, 'put', join(work, 'small.txt'), 'backups:broken/Archives');
+    await on(alice, 'backup-job', 'add', 'broken', join(work, 'docs'), 'backups:broken', '--every', '1d');
+    const partial = await durability(alice);
+    expect(partial.jobs.find((j) => j.id === 'broken')?.summary).toBe("not fully checked: Archives under the job's target is a file, not a folder of snapshots");
+    expect(partial.overall?.summary).toBe('safe even if 3 friends are offline; not fully checked: backup job "broken"');
+    await on(alice, 'backup-job', 'remove', 'broken');
     await on(alice, 'backup-job', 'remove', 'photos');
   }, 180_000);
 });

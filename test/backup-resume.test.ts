@@ -77,3 +77,33 @@ it('a node killed mid-backup leaves no snapshot, and the next run does not uploa
   await on('restore', 'backups:home/Latest', out);
   expect(treeDifferences(await describeTree(source), await describeTree(out))).toEqual([]);
 }, 240_000);
+
+it('a backup that loses the grid part-way fails with no snapshot, and the next run goes on where it stopped', async () => {
+  const tree = join(grid.root, 'work', 'second');
+  await mkdir(tree, { recursive: true });
+  for (let i = 0; i < FILES; i++) await writeFile(join(tree, `part-${String(i).padStart(2, '0')}.bin`), randomBytes(FILE_BYTES));
+  const client = spawn(process.execPath, [cairnBin, 'backup', tree, 'backups:net', '--node-dir', alice.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let clientErr = '';
+  client.stderr!.on('data', (chunk: Buffer) => (clientErr += chunk.toString()));
+  const clientExit = new Promise<number | null>((resolve) => client.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  while ((await journalLines()) < 3) {
+    if (Date.now() > deadline) throw new Error(`the backup did not get going: ${clientErr}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  // two of the four storage servers go away: too few for happiness 3
+  const [, bob, carol] = grid.storageNodes as [NodeProcess, NodeProcess, NodeProcess];
+  await Promise.all([grid.stop(bob, 'SIGKILL'), grid.stop(carol, 'SIGKILL')]);
+  expect(await clientExit).not.toBe(0);
+  expect(clientErr.trim().split('\n').at(-1)).toMatch(/^cairn: /);
+  const finished = await journalLines();
+  expect(finished).toBeLessThan(FILES);
+  expect((await on('ls', 'backups:net')).trim()).toBe('');
+
+  await Promise.all([grid.start(bob), grid.start(carol)]);
+  await grid.waitForServers(alice, 4, cairn);
+  const summary = JSON.parse(await on('backup', '--json', tree, 'backups:net')) as BackupSummary;
+  expect(summary.filesReused).toBe(finished);
+  expect(summary.filesUploaded).toBe(FILES - finished);
+  expect((await on('ls', 'backups:net/Archives')).trim().split('\n')).toEqual([summary.snapshot]);
+}, 240_000);

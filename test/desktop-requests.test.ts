@@ -1,11 +1,13 @@
 // The desktop app's IPC requests as Electron main answers them, against a real in-process
 // node: validation first, then first-run setup, status, invites and the app's settings.
 // Only the Electron shell (dialogs, login items) is a stand-in: it cannot run here.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InviteView, SettingsView, StatusView } from '../src-shared/ipc/index.js';
+import type { DirectoryListing, InviteView, SettingsView, StatusView, UploadProgress } from '../src-shared/ipc/index.js';
 import { openInvite } from '../src-shared/invite/invite-code.js';
 import { DesktopRequests, type DesktopShell } from '../src-main/app/desktop-requests.js';
 import { DEFAULT_DESKTOP_SETTINGS, type DesktopSettings } from '../src-main/app/desktop-settings.js';
@@ -16,9 +18,13 @@ let root: string;
 let app: AppNode;
 let requests: DesktopRequests;
 let desktop: DesktopSettings = DEFAULT_DESKTOP_SETTINGS;
+let saveTarget: string | undefined;
+const progress: Array<{ uploadId: string; progress: UploadProgress }> = [];
 
 const shell: DesktopShell = {
   pickFolder: async () => '/home/alice/Pictures',
+  chooseSaveTarget: async () => saveTarget,
+  uploadProgress: (uploadId, p) => progress.push({ uploadId, progress: p }),
   settings: () => desktop,
   updateSettings: async (patch) => {
     desktop = { ...desktop, ...patch };
@@ -78,7 +84,73 @@ describe('desktop IPC requests', () => {
     expect(log).not.toContain(formatGridLink(app.service!.node.gridLink));
   });
 
+  it('files in the shared root: make a folder, list, rename, read-only cap, remove', async () => {
+    // a grid of one that can store alone (the default 3/5/10 needs five servers)
+    const solo = await AppNode.open(join(root, 'solo'), { fastTimers: true });
+    await solo.createGrid({ nickname: 'solo', listen: '/ip4/127.0.0.1/tcp/0', encoding: { needed: 1, happy: 1, total: 1 } });
+    const requests = new DesktopRequests(solo, shell);
+    try {
+      await filesRoundTrip(requests);
+      await transfersRoundTrip(requests);
+      // pausing backups in the app pauses the node's backup scheduler; "back up now" needs jobs
+      await requests.handle('setBackupsPaused', [true]);
+      expect((await solo.service!.backupJobs.status()).paused).toBe(true);
+      await requests.handle('setBackupsPaused', [false]);
+      expect((await solo.service!.backupJobs.status()).paused).toBe(false);
+      await expect(requests.backUpNow()).rejects.toThrow('there are no backup jobs yet: add a folder in Backups');
+    } finally {
+      await solo.stop();
+    }
+  });
+
+  async function transfersRoundTrip(requests: DesktopRequests): Promise<void> {
+    const data = randomBytes(200_000);
+    const local = join(root, 'holiday.bin');
+    await writeFile(local, data);
+    await requests.handle('makeDirectory', ['trips']);
+    await requests.handle('uploadLocalFile', [{ uploadId: 'u1', directoryPath: 'trips', name: 'holiday.bin', localPath: local }]);
+    // sending from 0, never backwards, then done
+    expect(progress[0]).toEqual({ uploadId: 'u1', progress: { state: 'sending', bytesDone: 0, bytesTotal: 200_000 } });
+    expect(progress.at(-1)).toEqual({ uploadId: 'u1', progress: { state: 'done', bytesDone: 200_000, bytesTotal: 200_000 } });
+    const sent = progress.map((p) => p.progress.bytesDone);
+    expect(sent).toEqual([...sent].sort((a, b) => a - b));
+    expect(progress.slice(1, -1).every((p) => p.progress.state === 'sending')).toBe(true);
+    const listing = (await requests.handle('listDirectory', ['trips'])) as DirectoryListing;
+    expect(listing.entries).toMatchObject([{ name: 'holiday.bin', kind: 'file', size: 200_000 }]);
+    await expect(requests.handle('uploadLocalFile', [{ uploadId: 'u2', directoryPath: 'trips', name: 'gone.bin', localPath: join(root, 'gone.bin') }])).rejects.toThrow('"gone.bin" is not a file on this computer (a folder, or gone)');
+    await expect(requests.handle('uploadLocalFile', [{ uploadId: 'u3', directoryPath: 'trips', name: 'a/b', localPath: local }])).rejects.toThrow();
+
+    // save: cancelled dialog writes nothing; then to a chosen file, whole
+    const before = await readdir(root);
+    saveTarget = undefined;
+    await requests.handle('saveFile', ['trips/holiday.bin']);
+    expect(await readdir(root)).toEqual(before);
+    saveTarget = join(root, 'holiday-copy.bin');
+    expect(existsSync(saveTarget)).toBe(false);
+    await requests.handle('saveFile', ['trips/holiday.bin']);
+    expect((await readFile(saveTarget)).equals(data)).toBe(true);
+    await expect(requests.handle('saveFile', ['trips'])).rejects.toThrow('"trips" is a folder or a mutable file; only files can be saved');
+    expect((await readdir(root)).filter((n) => n.endsWith('.cairn-part'))).toEqual([]);
+    await requests.handle('remove', ['trips']);
+  }
+
+  async function filesRoundTrip(requests: DesktopRequests): Promise<void> {
+    expect(await requests.handle('listDirectory', [''])).toEqual({ path: '', writable: true, entries: [] });
+    await requests.handle('makeDirectory', ['photos']);
+    await requests.handle('makeDirectory', ['photos/2026']);
+    const listing = (await requests.handle('listDirectory', ['photos'])) as DirectoryListing;
+    expect(listing.entries).toMatchObject([{ name: '2026', path: 'photos/2026', kind: 'directory', size: undefined, writable: true }]);
+    expect(listing.entries[0]!.modifiedAt).toBeGreaterThan(Date.now() - 60_000);
+    await requests.handle('rename', ['photos/2026', 'summer']);
+    expect(((await requests.handle('listDirectory', ['photos'])) as DirectoryListing).entries.map((e) => e.name)).toEqual(['summer']);
+    expect(await requests.handle('readOnlyCap', ['photos'])).toMatch(/^URI:DIR2-ED25519-RO:/);
+    await expect(requests.handle('makeDirectory', ['nowhere/deep'])).rejects.toThrow(/nowhere/);
+    await expect(requests.handle('listDirectory', ['../etc'])).rejects.toThrow();
+    await requests.handle('remove', ['photos']);
+    expect(((await requests.handle('listDirectory', [''])) as DirectoryListing).entries).toEqual([]);
+  }
+
   it('requests the desktop app does not answer yet say so', async () => {
-    await expect(requests.handle('listDirectory', [''])).rejects.toThrow('listDirectory is not available in the desktop app yet');
+    await expect(requests.handle('backupJobs', [])).rejects.toThrow('backupJobs is not available in the desktop app yet');
   });
 });

@@ -66,3 +66,10 @@ describe('tray icons', () => {
     for (const kind of kinds) expect(existsSync(trayIconFile('assets', kind)), kind).toBe(true);
   });
 });
+
+describe('window preferences', () => {
+  it('follow the Electron security checklist', async () => {
+    const { secureWebPreferences } = await import('../src-main/app/window-preferences.js');
+    expect(secureWebPreferences('/app/preload.cjs')).toMatchObject({ preload: '/app/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, allowRunningInsecureContent: false });
+  });
+});

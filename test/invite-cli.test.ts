@@ -94,3 +94,22 @@ describe('cairn invite and cairn join', () => {
     expectOneLineError(await cairn(['invite', '-d', join(grid.root, 'nowhere')]), /is not a Cairn node directory/);
   });
 });
+
+describe('POST /invite on a running node', () => {
+  it('answers a fresh code and passphrase that open to the grid link, only with the API token', async () => {
+    const { openInvite } = await import('../src-shared/invite/invite-code.js');
+    const config = JSON.parse(await readFile(join(member.dir, 'cairn.json'), 'utf8')) as { web: { port: number } };
+    const token = (await readFile(join(member.dir, 'private', 'api_auth_token'), 'utf8')).trim();
+    const url = `http://127.0.0.1:${config.web.port}/invite`;
+    const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    const invite = (await response.json()) as { code: string; passphrase: string };
+    const link = (await readFile(join(member.dir, 'private', 'introducer.link'), 'utf8')).trim();
+    expect(await openInvite(invite.code, invite.passphrase)).toBe(link);
+    expect((await fetch(url, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+    // the node's log never shows the code
+    const log = await readFile(join(member.dir, 'logs', 'cairn.log'), 'utf8');
+    expect(log).not.toContain(invite.code.slice(16, 60));
+  });
+});

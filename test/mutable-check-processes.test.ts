@@ -98,6 +98,7 @@ describe('a mutable directory and file with shares deleted from a stopped server
     expect(lines[0]).toMatch(/^not healthy \(recoverable\): 4 of 5 shares of version 1 found on 4 servers \(2 needed\); happiness 4 of 4$/);
     expect(lines).toContain('checked: mutable file');
     expect(lines).toContain('shares: 4 of 5 found, 2 needed');
+    expect(lines).toContain(`storage index: ${storageIndexOf(fileCap)}`);
     expect(lines.filter((line) => /^ {2}node-\d \(\w{8}\): share \d$|^ {2}introducer \(\w{8}\): share \d$/.test(line))).toHaveLength(4);
     expect(lines).toContainEqual(expect.stringMatching(/^version: seqnum 1, root hash [0-9a-f]{16}…, 4 shares$/));
 
@@ -154,6 +155,45 @@ describe('cairn check --verify on a mutable file with a corrupt share', () => {
     expect((await cairn(['check', '--node-dir', aliceNode.dir, '--verify', cap])).stdout.split('\n')[0]).toMatch(/^healthy: 5 of 5 shares/);
     expect(sameBytes(Buffer.from(await (await alice.call('GET', uriPath(cap))).arrayBuffer()), contents)).toBe('same');
   }, 60_000);
+});
+
+describe('check from verify caps through the web API', () => {
+  it('an immutable file is checked, verified and repaired from its URI:CHK-Verifier: cap; a mutable one is checked from its verify cap', async () => {
+    const data = new Uint8Array(randomBytes(100_000));
+    const cap = await ok(await alice.call('PUT', '/uri', { body: data }));
+    const verifier = formatCap(verifyCapOf(parseChkReadCap(cap)));
+    const checked = await restCheck(uriPath(verifier), '&verify=true');
+    expect(checked).toMatchObject({ checked: { kind: 'immutable file', path: '', verifycap: verifier }, healthy: true, sharesFound: 5, corruptShares: [] });
+    expect(checked.checked?.['storage-index']).toMatch(/^[a-z2-7]{26}$/);
+
+    const victim = grid.storageNodes[3]!;
+    const si = base32Encode(verifyCapOf(parseChkReadCap(cap)).storageIndex);
+    await grid.stop(victim);
+    await rm(join(victim.dir, 'storage', 'shares', si.slice(0, 2), si), { recursive: true });
+    await grid.start(victim);
+    await grid.waitForServers(aliceNode, 5, cairn);
+    expect(await restCheck(uriPath(verifier))).toMatchObject({ healthy: false, sharesFound: 4 });
+    expect(await restCheck(uriPath(verifier), '&repair=true')).toMatchObject({ repaired: true, healthy: true, sharesFound: 5 });
+    expect(await grid.shareFiles(victim, si)).toHaveLength(1);
+
+    const mutable = await ok(await alice.call('PUT', '/uri?format=mutable', { body: 'checked from afar' }));
+    const mutableVerifier = formatCap(verifyCapOf(parseAnyCap(mutable) as MutableFileCap));
+    expect(mutableVerifier).toMatch(/^URI:SSK-ED25519-Verifier:/);
+    expect(await restCheck(uriPath(mutableVerifier), '&verify=true&add-lease=true')).toMatchObject({ checked: { kind: 'mutable file' }, healthy: true, sharesFound: 5 });
+    expect(await errorOf(await alice.call('POST', `${uriPath(mutableVerifier)}?t=check&repair=true`), 400)).toMatch(/^repair of a mutable file needs its write cap/);
+  }, 60_000);
+});
+
+describe('check of the shared root before its first write', () => {
+  it('is healthy: it reads as empty until then', async () => {
+    const result = await cairn(['check', '--node-dir', aliceNode.dir, 'cairn:']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n')[0]).toBe("healthy: the grid's shared directory is not published yet (it reads as empty until its first write)");
+    const deep = await cairn(['deep-check', '--node-dir', aliceNode.dir, '--repair', 'cairn:']);
+    expect(deep.stdout.trim()).toBe('done: 1 objects checked, 1 healthy, 0 not healthy (0 not recoverable); 0 repaired');
+    const repair = await cairn(['check', '--node-dir', aliceNode.dir, '--repair', 'cairn:']);
+    expect(repair.stdout).toMatch(/\nrepair: nothing to do: there is nothing to repair before the first write\n/);
+  }, 30_000);
 });
 
 describe('bad input to check', () => {

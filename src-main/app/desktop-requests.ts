@@ -1,13 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { validateRequest, type IpcMethod, type IpcRequests } from '../../src-shared/ipc/index.js';
+import { validateRequest, type IpcMethod, type IpcRequests, type UploadProgress } from '../../src-shared/ipc/index.js';
 import type { AppNode } from '../node/app-node.js';
 import type { DesktopSettings } from './desktop-settings.js';
+import { DesktopTransfers } from './desktop-transfers.js';
+import { DesktopVdrive } from './desktop-vdrive.js';
 import { statusViewOf } from './status-view.js';
 
 /** What only the Electron shell can do (dialogs, login items); main passes them in. */
 export interface DesktopShell {
   pickFolder(): Promise<string | undefined>;
+  /** a save dialog: where to save a file named `name`, or undefined when cancelled */
+  chooseSaveTarget(name: string): Promise<string | undefined>;
+  /** sends an upload's progress to the renderer */
+  uploadProgress(uploadId: string, progress: UploadProgress): void;
   settings(): DesktopSettings;
   updateSettings(patch: Partial<DesktopSettings>): Promise<void>;
 }
@@ -40,7 +46,24 @@ export class DesktopRequests {
         const service = this.running();
         return statusViewOf(await service.status(), service.node.gridLink.gridName);
       },
-      setBackupsPaused: async (paused) => this.shell.updateSettings({ backupsPaused: paused }),
+      listDirectory: async (path) => this.vdrive().list(path),
+      makeDirectory: async (path) => this.vdrive().makeDirectory(path),
+      rename: async (path, newName) => this.vdrive().rename(path, newName),
+      remove: async (path) => this.vdrive().remove(path),
+      readOnlyCap: async (path) => this.vdrive().readOnlyCap(path),
+      uploadLocalFile: async (request) => new DesktopTransfers(this.running()).upload(request, (progress) => this.shell.uploadProgress(request.uploadId, progress)),
+      cancelUpload: async () => {
+        throw new Error('an upload cannot be cancelled in the desktop app yet');
+      },
+      saveFile: async (path) => {
+        const service = this.running();
+        const target = await this.shell.chooseSaveTarget(path.slice(path.lastIndexOf('/') + 1));
+        if (target !== undefined) await new DesktopTransfers(service).save(path, target);
+      },
+      setBackupsPaused: async (paused) => {
+        await this.shell.updateSettings({ backupsPaused: paused });
+        this.applyBackupsPaused();
+      },
       pickFolder: async () => this.shell.pickFolder(),
       settings: async () => this.settingsView(),
       updateSettings: async (patch) => {
@@ -65,10 +88,31 @@ export class DesktopRequests {
     return handler(...valid);
   }
 
+  /** Pauses or resumes the node's backup scheduler as the app's setting says (also when the node starts). */
+  applyBackupsPaused(): void {
+    const jobs = this.app.service?.backupJobs;
+    if (jobs === undefined) return;
+    if (this.shell.settings().backupsPaused) jobs.pause();
+    else jobs.resume();
+  }
+
+  /** The tray's "Back up now": runs every backup job, one after another; returns how many ran. */
+  async backUpNow(): Promise<number> {
+    const jobs = this.running().backupJobs;
+    const list = await jobs.list();
+    if (list.length === 0) throw new Error('there are no backup jobs yet: add a folder in Backups');
+    for (const job of list) await jobs.run(job.id);
+    return list.length;
+  }
+
   private running() {
     const service = this.app.service;
     if (service === undefined) throw new Error(this.app.state === 'needs-setup' ? 'create or join a grid first' : 'the node is not running');
     return service;
+  }
+
+  private vdrive(): DesktopVdrive {
+    return new DesktopVdrive(this.running());
   }
 
   private settingsView() {

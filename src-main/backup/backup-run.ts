@@ -2,7 +2,7 @@
 // build the snapshot as immutable directories from the leaves up, and only then link it as
 // Archives/<UTC time> and Latest. A run that stops part-way links nothing; the files it
 // uploaded are in the database's journal, so the next run does not upload them again.
-import { open, stat } from 'node:fs/promises';
+import { lstat, open, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { formatCap, parseDirectoryCap, type DirectoryCap } from '../../src-shared/caps/index.js';
@@ -24,6 +24,8 @@ export interface BackupEntryMetadata {
   readonly mode: number;
   /** a symlink's target (the entry's cap holds the same text) */
   readonly symlink?: string;
+  /** the local name as it was, when it is not in NFC (directory entries are stored NFC) */
+  readonly localName?: string;
 }
 
 interface RunState {
@@ -62,9 +64,27 @@ async function checkSource(source: string): Promise<void> {
   if (!info.isDirectory()) throw new BackupInputError(`${source} is not a folder: a backup copies a whole folder`);
 }
 
-/** Whether a failure is the local file's (it changed, vanished or cannot be read) rather than the grid's. */
-function isLocalFileError(error: unknown): boolean {
-  return typeof (error as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!);
+/** Error codes of reading a local file (network codes such as ECONNRESET are the grid's). */
+const LOCAL_FILE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'EIO', 'ENXIO', 'EBUSY', 'ETXTBSY']);
+
+function reasonOf(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT') return 'it disappeared while the backup ran';
+  return message.split('\n')[0] ?? String(error);
+}
+
+/**
+ * Why an upload failed, when it is the local file's fault (it cannot be read, vanished or
+ * changed while it was read); undefined when it is the grid's, which fails the whole run.
+ */
+async function localFailure(absolute: string, file: LocalFile, error: unknown): Promise<string | undefined> {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== undefined && LOCAL_FILE_CODES.has(code)) return reasonOf(error);
+  const now = await lstat(absolute).catch(() => undefined);
+  if (now === undefined) return 'it disappeared while the backup ran';
+  if (now.size !== file.size || now.mtimeMs !== file.mtimeMs) return 'it changed while it was read (the next backup will take it)';
+  return undefined;
 }
 
 /** Backs up `request.source` to `request.target` and returns the summary; `onEvent` gets progress and problems. */
@@ -139,21 +159,25 @@ async function backUpDirectory(state: RunState, directory: LocalDirectory): Prom
   return cap;
 }
 
+function fieldsOf(node: LocalNode): BackupEntryMetadata {
+  return node.name.normalize('NFC') === node.name ? { mode: node.mode } : { mode: node.mode, localName: node.name };
+}
+
 async function backUpNode(state: RunState, node: LocalNode): Promise<ImmutableChild | undefined> {
   const mtime = node.mtimeMs / 1000;
   switch (node.kind) {
     case 'dir': {
       const cap = await backUpDirectory(state, node);
-      return { name: node.name, cap: formatCap(cap), metadata: { mtime, backup: { mode: node.mode } } };
+      return { name: node.name, cap: formatCap(cap), metadata: { mtime, backup: fieldsOf(node) } };
     }
     case 'symlink': {
       const cap = await state.context.uploadBytes(new TextEncoder().encode(node.target));
       state.symlinks++;
-      return { name: node.name, cap: formatCap(cap), metadata: { mtime, backup: { mode: node.mode, symlink: node.target } } };
+      return { name: node.name, cap: formatCap(cap), metadata: { mtime, backup: { ...fieldsOf(node), symlink: node.target } } };
     }
     case 'file': {
       const cap = await backUpFile(state, node);
-      return cap === undefined ? undefined : { name: node.name, cap, metadata: { size: node.size, mtime, backup: { mode: node.mode } } };
+      return cap === undefined ? undefined : { name: node.name, cap, metadata: { size: node.size, mtime, backup: fieldsOf(node) } };
     }
   }
 }
@@ -180,7 +204,7 @@ async function uploadFile(state: RunState, file: LocalFile, record: Omit<FileRec
     // Opened first: a file that cannot be read is skipped, not failed.
     await (await open(absolute, 'r')).close();
   } catch (error) {
-    return problem(state, 'skipped', file, error);
+    return problem(state, 'skipped', file, reasonOf(error));
   }
   meter.startFile(file.path);
   let sent = 0;
@@ -198,16 +222,15 @@ async function uploadFile(state: RunState, file: LocalFile, record: Omit<FileRec
     await database.uploaded(file.path, { ...record, cap });
     return cap;
   } catch (error) {
-    if (!isLocalFileError(error)) throw error;
+    const reason = await localFailure(absolute, file, error);
+    if (reason === undefined) throw error;
     meter.moved(file.size - sent);
     meter.endFile();
-    return problem(state, 'failed', file, error);
+    return problem(state, 'failed', file, reason);
   }
 }
 
-function problem(state: RunState, kind: 'skipped' | 'failed', file: LocalFile, error: unknown): undefined {
-  const { code, message } = error as NodeJS.ErrnoException;
-  const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOENT' ? 'it disappeared while the backup ran' : (message.split('\n')[0] ?? String(error));
+function problem(state: RunState, kind: 'skipped' | 'failed', file: LocalFile, reason: string): undefined {
   const entry = { path: file.path, reason };
   (kind === 'skipped' ? state.skipped : state.failed).push(entry);
   state.onEvent({ type: 'problem', kind, ...entry });

@@ -4,12 +4,15 @@
 // writing into a folder changes its mtime.
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, lutimes, mkdir, open, readdir, rename, rm, symlink, utimes } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseAnyCap, type DirectoryCap, type FileCap } from '../../src-shared/caps/index.js';
 import type { ChildMetadata } from '../core/dirnode/index.js';
 import { BackupInputError, type BackupContext, type BackupEventListener, type RestoreRequest, type RestoreSummary } from './backup-request.js';
 import type { BackupEntryMetadata } from './backup-run.js';
 import { ProgressMeter } from './progress-meter.js';
+
+/** Characters that would make a name a path ("\\" separates folders on Windows only). */
+const UNSAFE_NAME = process.platform === 'win32' ? /[/\\\0]/ : /[/\0]/;
 
 type PlanItem =
   | { readonly kind: 'dir'; readonly path: string; readonly metadata: ChildMetadata | undefined }
@@ -21,6 +24,17 @@ function backupFields(metadata: ChildMetadata | undefined): Partial<BackupEntryM
   return typeof fields === 'object' && fields !== null ? (fields as Partial<BackupEntryMetadata>) : {};
 }
 
+/** The name to restore an entry under: the local name it had (when not NFC), else its name; never one that leaves its folder. */
+function localNameOf(name: string, metadata: ChildMetadata | undefined): string {
+  const local = backupFields(metadata).localName;
+  const chosen = typeof local === 'string' && local.normalize('NFC') === name ? local : name;
+  // A directory written by another program could hold any name.
+  if (chosen === '' || chosen === '.' || chosen === '..' || UNSAFE_NAME.test(chosen)) {
+    throw new Error(`the snapshot holds an entry named ${JSON.stringify(chosen)}, which is not a safe file name: restore refused`);
+  }
+  return chosen;
+}
+
 function sizeOf(cap: FileCap): number {
   return cap.kind === 'lit' ? cap.data.length : cap.kind === 'chk' ? cap.size : 0;
 }
@@ -29,7 +43,7 @@ function sizeOf(cap: FileCap): number {
 async function planOf(context: BackupContext, cap: DirectoryCap, path: string, metadata: ChildMetadata | undefined, plan: PlanItem[]): Promise<void> {
   plan.push({ kind: 'dir', path, metadata });
   for (const entry of await context.list(cap)) {
-    const childPath = join(path, entry.name);
+    const childPath = join(path, localNameOf(entry.name, entry.metadata));
     const child = parseAnyCap(entry.readCap);
     const symlinkTarget = backupFields(entry.metadata).symlink;
     if (typeof symlinkTarget === 'string') plan.push({ kind: 'symlink', path: childPath, target: symlinkTarget, metadata: entry.metadata });
@@ -55,6 +69,9 @@ export async function runRestore(request: RestoreRequest, context: BackupContext
   const existing = await localKind(destination);
   const plan: PlanItem[] = [];
   if (resolved.cap.kind === 'dir') {
+    if (resolved.cap.file.kind !== 'chk' && resolved.cap.file.kind !== 'lit') {
+      throw new BackupInputError('that folder is not in a backup snapshot (it can change): restore …/Latest, …/Archives/<time>, or a path inside one');
+    }
     if (existing?.kind === 'other') throw new BackupInputError(`${destination} exists and is not a folder: cannot restore a folder onto it`);
     if (existing?.kind === 'dir' && !existing.empty && request.force !== true) {
       throw new BackupInputError(`${destination} is a folder that is not empty: restore into a new or empty folder, or pass --force to write into it`);
@@ -66,15 +83,18 @@ export async function runRestore(request: RestoreRequest, context: BackupContext
     if (existing?.kind === 'dir') {
       const name = resolved.names.at(-1);
       if (name === undefined) throw new BackupInputError(`${destination} is a folder: give the file's new path`);
-      destination = join(destination, name);
+      destination = join(destination, localNameOf(name, resolved.metadata));
     }
     const symlinkTarget = backupFields(resolved.metadata).symlink;
     if ((await localKind(destination)) !== undefined && request.force !== true) throw new BackupInputError(`${destination} already exists: pass --force to replace it`);
+    await mkdir(dirname(destination), { recursive: true });
     plan.push(typeof symlinkTarget === 'string' ? { kind: 'symlink', path: destination, target: symlinkTarget, metadata: resolved.metadata } : { kind: 'file', path: destination, cap, size: sizeOf(cap), metadata: resolved.metadata });
   }
   const files = plan.filter((item) => item.kind === 'file');
   const meter = new ProgressMeter(files.length, files.reduce((sum, item) => sum + item.size, 0), onEvent);
-  for (const item of plan) await restoreItem(context, item, meter, request.force === true);
+  // progress names files as the snapshot does, not by their local path
+  const top = resolved.cap.kind === 'dir' ? destination : join(destination, '..');
+  for (const item of plan) await restoreItem(context, item, meter, request.force === true, relative(top, item.path));
   // Folder times last, deepest first: writing into a folder changes its mtime.
   for (const item of [...plan].reverse()) {
     if (item.kind !== 'dir') continue;
@@ -93,7 +113,7 @@ export async function runRestore(request: RestoreRequest, context: BackupContext
   };
 }
 
-async function restoreItem(context: BackupContext, item: PlanItem, meter: ProgressMeter, force: boolean): Promise<void> {
+async function restoreItem(context: BackupContext, item: PlanItem, meter: ProgressMeter, force: boolean, label: string): Promise<void> {
   const mode = backupFields(item.metadata).mode;
   switch (item.kind) {
     case 'dir':
@@ -106,7 +126,7 @@ async function restoreItem(context: BackupContext, item: PlanItem, meter: Progre
       await setTimes(item);
       return;
     case 'file': {
-      meter.startFile(item.path);
+      meter.startFile(label);
       if (force && (await localKind(item.path))?.kind === 'dir') throw new BackupInputError(`${item.path} is a folder: cannot restore a file onto it`);
       await writeAtomically(item.path, context.download(item.cap), (bytes) => meter.moved(bytes));
       if (typeof mode === 'number') await chmod(item.path, mode);

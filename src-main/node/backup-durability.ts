@@ -1,12 +1,14 @@
 // The node's durability pass over its backups: for every job, walk the snapshots its
 // retention keeps, and for each distinct immutable file (snapshot directories included)
 // renew this node's leases, measure its health, and repair it when it is below happy (within
-// the configured limits). Snapshots no longer kept are not walked, so their files' leases run
+// the configured limits). The mutable directories on the way (the alias's, the target's,
+// Archives/) and any mutable file or directory inside a snapshot have their leases renewed
+// too: shares of every kind expire when nobody renews them. Snapshots no longer kept are not walked, so their files' leases run
 // out and the servers' lease crawlers delete them, unless a kept snapshot still holds them.
 // Runs every `interval`, at start-up when the last pass is older, and when asked.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatCap, parseAnyCap, type ChkReadCap, type DirectoryCap } from '../../src-shared/caps/index.js';
+import { formatCap, parseAnyCap, type Cap, type ChkReadCap, type DirectoryCap } from '../../src-shared/caps/index.js';
 import type { BackupJob } from '../backup/backup-job.js';
 import { offlineTolerance, summarizeDurability, type DurabilityReport, type FileDurability } from '../backup/durability.js';
 import { durabilitySettings, type DurabilitySettings } from '../backup/durability-config.js';
@@ -46,6 +48,8 @@ export interface BackupDurabilityOptions {
   readonly targetOf: (job: BackupJob) => Promise<{ cap: DirectoryCap; path: string }>;
   /** repairs an immutable file (regenerates missing shares) */
   readonly repair: (cap: ChkReadCap) => Promise<void>;
+  /** renews this node's leases on a mutable file's or directory's shares */
+  readonly renewLease: (cap: Cap) => Promise<void>;
   readonly now?: () => Date;
 }
 
@@ -118,18 +122,22 @@ export class BackupDurability {
     const budget = { files: settings.repairMaxFiles, bytes: settings.repairMaxBytes, repaired: 0, deferred: 0 };
     const files = new Map<string, FileSeen>();
     const jobs: JobDurability[] = [];
+    const renewed = new Set<string>();
     for (const job of await readBackupJobs(this.options.dir)) {
       const before = { repaired: budget.repaired, deferred: budget.deferred };
       const mine = new Map<string, FileSeen>();
       let snapshots = 0;
+      let failure: string | undefined;
       try {
         const target = await this.options.targetOf(job);
+        for (const dir of await this.directoriesOnTheWay(target)) await this.renewOnce(dir, renewed);
         const kept = await listSnapshots(this.options.grid, target);
         snapshots = kept.length;
         for (const snapshot of kept) {
           for await (const node of walkTree(parseDirectory(snapshot.readCap), (d) => this.options.grid.list(d))) {
             const file = node.cap.kind === 'dir' ? node.cap.file : node.cap;
-            if (file.kind !== 'chk') continue; // literal files live in their caps; mutable ones are not leased by this pass
+            if (file.kind === 'ssk-ed25519' || file.kind === 'ssk-ed25519-ro') await this.renewOnce(node.cap, renewed);
+            if (file.kind !== 'chk') continue; // literal files live in their caps
             const key = formatCap(file);
             const seen = files.get(key) ?? (await this.inspect(file, budget));
             files.set(key, seen);
@@ -137,16 +145,42 @@ export class BackupDurability {
           }
         }
       } catch (error) {
-        this.options.log.warn(`durability pass: backup job "${job.id}": ${(error as Error).message}`);
+        failure = (error as Error).message;
+        this.options.log.warn(`durability pass: backup job "${job.id}": ${failure}`);
       }
       const report = summarizeDurability([...mine.values()].map((f) => f.health), budget.repaired - before.repaired, budget.deferred - before.deferred);
-      jobs.push({ id: job.id, snapshots, ...report });
+      // a walk that stopped part-way must not read as "safe"
+      jobs.push({ id: job.id, snapshots, ...report, ...(failure === undefined ? {} : { summary: `not fully checked: ${failure}` }) });
     }
-    const overall = summarizeDurability([...files.values()].map((f) => f.health), budget.repaired, budget.deferred);
+    const counted = summarizeDurability([...files.values()].map((f) => f.health), budget.repaired, budget.deferred);
+    const unchecked = jobs.filter((j) => j.summary.startsWith('not fully checked')).map((j) => `"${j.id}"`);
+    const overall = unchecked.length === 0 ? counted : { ...counted, summary: `${counted.summary}; not fully checked: backup job ${unchecked.join(', ')}` };
     this.last = { checkedAt: this.now().toISOString(), overall, jobs, running: false };
     await writeFileAtomically(this.statePath, [new TextEncoder().encode(`${JSON.stringify(this.last, null, 2)}\n`)], 0o600);
     this.options.log.info(`durability pass: ${overall.files} files, ${overall.summary}${budget.repaired > 0 ? `; ${budget.repaired} repaired` : ''}`);
     return this.last;
+  }
+
+  /** The target's directory and those above it, from the alias's, and its Archives/ if there is one. */
+  private async directoriesOnTheWay(target: { cap: DirectoryCap; path: string }): Promise<Cap[]> {
+    const dirs: Cap[] = [target.cap];
+    const names = target.path.split('/').filter((n) => n !== '');
+    for (const [i, name] of [...names, 'Archives'].entries()) {
+      try {
+        dirs.push((await this.options.grid.resolve(dirs[i] as DirectoryCap, name)).cap);
+      } catch {
+        break; // not made yet: the first run makes it
+      }
+      if (dirs[i + 1]!.kind !== 'dir') return dirs.slice(0, -1);
+    }
+    return dirs;
+  }
+
+  private async renewOnce(cap: Cap, renewed: Set<string>): Promise<void> {
+    const key = formatCap(cap);
+    if (renewed.has(key)) return;
+    renewed.add(key);
+    await this.options.renewLease(cap).catch((error: unknown) => this.options.log.warn(`durability pass: renewing a directory's lease failed: ${(error as Error).message}`));
   }
 
   /** Renews the file's leases, measures it, and repairs it if it is below happy and the budget allows. */

@@ -46,6 +46,8 @@ export class BackupJobs {
   private scheduler: BackupScheduler;
   private states: Record<string, BackupJobState> = {};
   private stateWrites: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<() => void>();
+  private configChanges: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: BackupJobsOptions) {
     this.now = options.now ?? (() => new Date());
@@ -77,14 +79,26 @@ export class BackupJobs {
     return this.scheduler.stop();
   }
 
+  /** Calls `listener` whenever a job is added, removed, starts or ends, or scheduling is paused or resumed. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
   pause(): void {
     this.scheduler.pause();
+    this.changed();
     this.options.log.info('backup jobs paused');
   }
 
   resume(): void {
     this.options.log.info('backup jobs resumed');
     this.scheduler.resume();
+    this.changed();
   }
 
   async status(): Promise<BackupJobsStatus> {
@@ -100,26 +114,35 @@ export class BackupJobs {
   async add(input: unknown): Promise<BackupJobView> {
     const job = checkBackupJob(input);
     await this.checkUsable(job);
-    await changeBackupJobs(this.options.dir, (jobs) => {
+    await this.changeJobs((jobs) => {
       if (jobs.some((j) => j.id === job.id)) throw new BackupJobError(`a backup job named "${job.id}" exists already (remove it first, or choose another name)`);
       return [...jobs, job];
     });
     this.states[job.id] = { addedAt: this.now().toISOString() };
     await this.saveStates();
     this.options.log.info(`backup job "${job.id}" added: ${describeBackupSchedule(job.schedule)}`);
+    this.changed();
     void this.scheduler.runDueJobs();
     return this.view(job);
   }
 
   /** Removes a job (its snapshots stay on the grid). */
   async remove(id: string): Promise<void> {
-    await changeBackupJobs(this.options.dir, (jobs) => {
+    await this.changeJobs((jobs) => {
       if (!jobs.some((j) => j.id === id)) throw new BackupJobNotFoundError(`no backup job named "${id}" (see cairn backup-job list)`);
       return jobs.filter((j) => j.id !== id);
     });
     delete this.states[id];
     await this.saveStates();
     this.options.log.info(`backup job "${id}" removed`);
+    this.changed();
+  }
+
+  /** One change of cairn.json's jobs at a time: two requests at once must not undo each other. */
+  private changeJobs(change: (jobs: BackupJob[]) => BackupJob[]): Promise<BackupJob[]> {
+    const next = this.configChanges.catch(() => undefined).then(() => changeBackupJobs(this.options.dir, change));
+    this.configChanges = next;
+    return next;
   }
 
   /** Runs a job now (after any run in progress) and returns how it ended. */
@@ -152,6 +175,7 @@ export class BackupJobs {
     this.states[job.id] = { ...previous, lastStart: startedAt };
     await this.saveStates();
     this.options.log.info(`backup job "${job.id}" started (${reason})`);
+    this.changed();
     let ended: Partial<BackupJobState>;
     try {
       const target = await this.targetOf(job);
@@ -169,6 +193,7 @@ export class BackupJobs {
       this.states[job.id] = { ...this.states[job.id]!, ...ended, lastEnd: this.now().toISOString() };
       await this.saveStates();
     }
+    this.changed();
   }
 
   private async scheduledJobs(): Promise<ScheduledJob[]> {

@@ -36,6 +36,7 @@ import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.
 import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
 import { PeerLatencyMonitor } from './peer-latency.js';
+import { createInvite, type Invite } from './node-invite.js';
 import { BackupJobs } from './backup-jobs.js';
 import { BackupDurability } from './backup-durability.js';
 import type { BackupRunner } from '../backup/backup-job.js';
@@ -102,6 +103,7 @@ export class NodeService implements NodeApi {
       happy: uploadEncoding(node).happy,
       targetOf: (job) => this.backupJobs.targetOf(job),
       repair: async (cap) => void (await this.check(cap, { verify: false, repair: true, addLease: true })),
+      renewLease: async (cap) => void (await this.check(cap, { verify: false, repair: false, addLease: true })),
     });
     this.checker = new CapChecker({ servers: () => this.gridServers(), encoding: () => uploadEncoding(node), leaseSecret: node.leaseSecret });
   }
@@ -320,15 +322,26 @@ export class NodeService implements NodeApi {
     const statusChanged = (): void => listener({ type: 'status' });
     const events = ['introducer-connected', 'introducer-disconnected', 'server-added', 'server-removed', 'server-connected', 'server-disconnected'] as const;
     for (const name of events) this.introducer.on(name, statusChanged);
+    const unsubscribeBackupJobs = this.backupJobs.onChange(statusChanged);
     return () => {
       unsubscribeOperations();
+      unsubscribeBackupJobs();
       for (const name of events) this.introducer.off(name, statusChanged);
     };
   }
 
   /** Checks (and with the options verifies, repairs, renews leases of) any file or directory. */
   async check(cap: Cap, options: CheckRequest): Promise<CheckResult> {
-    const result = await this.operations.run('check', undefined, () => this.checker.check(cap, options));
+    const checked = await this.operations.run('check', undefined, () => this.checker.check(cap, options));
+    const result = this.vdrive.unpublishedRootChecked(cap, (checked.versions?.length ?? 0) + checked.corruptShares.length)
+      ? {
+          ...checked,
+          healthy: true,
+          recoverable: true,
+          ...(options.repair ? { repair: 'nothing to do: there is nothing to repair before the first write' } : {}),
+          summary: "healthy: the grid's shared directory is not published yet (it reads as empty until its first write)",
+        }
+      : checked;
     this.log.info(`check of a ${cap.kind === 'dir' ? 'directory' : 'file'}: ${result.summary}${result.repair === undefined ? '' : `; repair: ${result.repair}`}`);
     return result;
   }
@@ -384,6 +397,11 @@ export class NodeService implements NodeApi {
         onEvent(event);
       }),
     );
+  }
+
+  /** A fresh invite code to this grid and its passphrase (POST /invite). */
+  createInvite(): Promise<Invite> {
+    return createInvite(this.node);
   }
 
   private backupContext(): BackupContext {

@@ -103,6 +103,15 @@ export class NodeVdrive {
     return { parent: parent.cap, name };
   }
 
+  /**
+   * Whether a check that found no share at all of `cap` only says that the shared root is
+   * unpublished (believed, as for reads, only when at least "happy" servers are connected).
+   */
+  unpublishedRootChecked(cap: Cap, sharesSeen: number): boolean {
+    const options = this.context.options();
+    return cap.kind === 'dir' && this.isRoot(cap) && sharesSeen === 0 && options.servers.length >= options.encoding.happy;
+  }
+
   private isRoot(dir: DirectoryCap): boolean {
     const root = this.context.root.cap.file;
     return 'fingerprint' in dir.file && 'fingerprint' in root && equalBytes(dir.file.fingerprint, root.fingerprint);

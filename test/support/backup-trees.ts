@@ -20,6 +20,7 @@ export async function generateTree(root: string, bigBytes = 20 * 1024 * 1024): P
     ['a/small.bin', randomBytes(3_000)],
     ['café/naïve – 日本語.txt', Buffer.from('unicode name\n')],
     ['café/emoji 🎉.bin', randomBytes(70_000)],
+    ['café/de\u0301ja\u0300 NFD.txt', Buffer.from('a name in decomposed form\n')],
   ];
   for (const [path, bytes] of files) {
     await mkdir(join(root, path, '..'), { recursive: true });

@@ -38,6 +38,7 @@ function authorized(req: IncomingMessage, token: string): boolean {
  *   GET  /events                  server-sent events: "operation" (start, progress, end) and "status" (changed)
  *   /backup-jobs…                 backup jobs: list, add, remove, run, pause, resume (backup-job-routes.ts)
  *   POST /backup, POST /restore   run a backup or restore; JSON-lines progress, then the summary (backup-routes.ts)
+ *   POST /invite                  a fresh invite code and its passphrase, as JSON { code, passphrase }
  */
 export async function startApiServer(options: ApiServerOptions): Promise<Server> {
   await mkdir(options.spoolDir, { recursive: true, mode: 0o700 });
@@ -72,6 +73,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   if (req.method === 'GET' && url.pathname === '/events') return streamEvents(req, res, options);
   if (url.pathname === BACKUP_JOBS_PATH || url.pathname.startsWith(`${BACKUP_JOBS_PATH}/`)) return handleBackupJobs(req, res, url, options.node);
   if (url.pathname === '/backup' || url.pathname === '/restore') return handleBackupRoute(req, res, url.pathname === '/backup' ? 'backup' : 'restore', options.node);
+  if (req.method === 'POST' && url.pathname === '/invite') return sendJson(res, 200, await options.node.createInvite());
   throw new HttpError(404, `no such API: ${req.method} ${url.pathname}`);
 }
 

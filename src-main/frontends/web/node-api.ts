@@ -120,6 +120,9 @@ export interface NodeApi {
   backup(request: BackupRequest, onEvent: BackupEventListener): Promise<BackupSummary>;
   /** restores a snapshot, or a file or folder in one, to a local path */
   restore(request: RestoreRequest, onEvent: BackupEventListener): Promise<RestoreSummary>;
+
+  /** a fresh invite code to this node's grid and, separately, its passphrase (src-main/node/node-invite.ts) */
+  createInvite(): Promise<{ readonly code: string; readonly passphrase: string }>;
 }
 
 /** One node's line of a deep-check. */

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatCap, parseAnyCap, type Cap, type DirectoryCap } from '../../../src-shared/caps/index.js';
 import { MAX_MUTABLE_FILE_SIZE } from '../../core/mutable/index.js';
 import { NotADirectoryError, type InitialChild } from '../../grid/vdrive/index.js';
+import { manifestEntryOf } from '../../node/manifest.js';
 import { sendImmutableFile, sendMutableFile } from './file-response.js';
 import { HttpError } from './http-errors.js';
 import { sendJsonLines } from './json-lines.js';
@@ -173,7 +174,9 @@ async function postNode({ res, url, options }: UriRequest, start: Cap, path: str
       const cap = path === '' ? start : (await node.resolvePath(directoryOf(start), path)).cap;
       const flag = (name: string) => param(name) === 'true';
       const result = await node.check(cap, { verify: flag('verify'), repair: flag('repair'), addLease: flag('add-lease') });
-      return sendJson(res, 200, { checked: { kind: describeKind(cap), path }, ...result });
+      // What was checked, by names that read nothing: its verify cap and storage index.
+      const { verifycap, 'storage-index': storageIndex } = manifestEntryOf({ path: [], cap });
+      return sendJson(res, 200, { checked: { kind: describeKind(cap), path, ...(verifycap === undefined ? {} : { verifycap }), ...(storageIndex === undefined ? {} : { 'storage-index': storageIndex }) }, ...result });
     }
     case 'mkdir': {
       const dir = directoryOf(start);

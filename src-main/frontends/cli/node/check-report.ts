@@ -2,11 +2,14 @@
 import type { CheckResult } from '../../web/node-api.js';
 
 /** The result of POST /uri/…?t=check: what was checked, and its health. */
-export type CheckResponse = CheckResult & { readonly checked?: { readonly kind: string; readonly path: string } };
+export type CheckResponse = CheckResult & {
+  readonly checked?: { readonly kind: string; readonly path: string; readonly verifycap?: string; readonly 'storage-index'?: string };
+};
 
 export function checkReportLines(result: CheckResponse): string[] {
   const lines = [result.summary];
   if (result.checked !== undefined) lines.push(`checked: ${result.checked.kind}`);
+  if (result.checked?.['storage-index'] !== undefined) lines.push(`storage index: ${result.checked['storage-index']}`);
   if (result.sharesTotal > 0) {
     lines.push(`shares: ${result.sharesFound} of ${result.sharesTotal} found, ${result.sharesNeeded} needed`);
     lines.push(`servers: ${result.serversWithShares} hold shares; happiness ${result.happiness} of ${result.happy}`);

@@ -1,0 +1,62 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { UploadLocalFileRequest, UploadProgress } from '../../src-shared/ipc/index.js';
+import { gridRootCap } from '../node/grid-root.js';
+import type { NodeService } from '../node/node-service.js';
+
+/**
+ * The desktop app's uploads (a dropped file, read from its path on this computer) and
+ * downloads (to where the save dialog said), on the grid's shared root.
+ */
+export class DesktopTransfers {
+  constructor(private readonly service: NodeService) {}
+
+  /** Uploads the local file to `directoryPath/name` (replacing an entry of that name). */
+  async upload(request: UploadLocalFileRequest, onProgress: (progress: UploadProgress) => void): Promise<void> {
+    const info = await stat(request.localPath).catch(() => undefined);
+    if (info === undefined || !info.isFile()) throw new Error(`"${request.name}" is not a file on this computer (a folder, or gone)`);
+    const size = info.size;
+    const path = request.directoryPath === '' ? request.name : `${request.directoryPath}/${request.name}`;
+    onProgress({ state: 'sending', bytesDone: 0, bytesTotal: size });
+    // The node's upload operation reports the bytes sent. It is the first upload of this size
+    // that starts after this request (two same-size uploads at once may swap their bars).
+    const startedAt = Date.now();
+    let operationId: number | undefined;
+    let bytesDone = 0;
+    const unsubscribe = this.service.subscribe((event) => {
+      if (event.type !== 'operation') return;
+      const operation = event.operation;
+      if (operation.kind !== 'upload' || operation.bytesTotal !== size || operation.startedAt < startedAt || operation.state !== 'running') return;
+      operationId ??= operation.id;
+      if (operation.id !== operationId || operation.bytesDone <= bytesDone) return;
+      bytesDone = operation.bytesDone;
+      onProgress({ state: 'sending', bytesDone, bytesTotal: size });
+    });
+    try {
+      await this.service.uploadAndLink(gridRootCap(this.service.node.gridLink), path, { path: request.localPath, size }, { overwrite: true, metadata: { mtime: info.mtimeMs / 1000 } });
+    } catch (error) {
+      onProgress({ state: 'failed', bytesDone, bytesTotal: size, error: (error as Error).message.split('\n')[0]! });
+      throw error;
+    } finally {
+      unsubscribe();
+    }
+    onProgress({ state: 'done', bytesDone: size, bytesTotal: size });
+  }
+
+  /** Downloads the file at `path` to `target`: written under a temporary name, renamed when complete. */
+  async save(path: string, target: string): Promise<void> {
+    const resolved = await this.service.resolvePath(gridRootCap(this.service.node.gridLink), path);
+    const cap = resolved.cap;
+    if (cap.kind !== 'chk' && cap.kind !== 'lit') throw new Error(`"${path}" is a folder or a mutable file; only files can be saved`);
+    const partial = `${target}.cairn-part`;
+    try {
+      await pipeline(Readable.from(this.service.download(cap)), createWriteStream(partial, { mode: 0o644 }));
+      await rename(partial, target);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+  }
+}

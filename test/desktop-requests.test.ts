@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupJobView, BackupJobsView, DirectoryListing, InviteView, SettingsView, StatusView, UploadProgress } from '../src-shared/ipc/index.js';
+import type { BackupJobView, BackupJobsView, DirectoryListing, InviteView, SettingsView, SnapshotView, StatusView, UploadProgress } from '../src-shared/ipc/index.js';
 import { openInvite } from '../src-shared/invite/invite-code.js';
 import { DesktopRequests, type DesktopShell } from '../src-main/app/desktop-requests.js';
 import { DEFAULT_DESKTOP_SETTINGS, type DesktopSettings } from '../src-main/app/desktop-settings.js';
@@ -118,6 +118,14 @@ describe('desktop IPC requests', () => {
     expect(jobs.jobs).toHaveLength(1);
     expect(jobs.jobs[0]).toMatchObject({ id: 'docs', lastResult: 'ok' });
     expect(jobs.jobs[0]!.lastRunAt).toBeGreaterThan(Date.now() - 60_000);
+    const snapshots = (await requests.handle('snapshots', ['docs'])) as SnapshotView[];
+    // a new job is due at once, so the scheduler may have run it too
+    expect(snapshots.length).toBeGreaterThanOrEqual(1);
+    expect(snapshots.every((snapshot) => snapshot.jobId === 'docs' && snapshot.takenAt > Date.now() - 120_000)).toBe(true);
+    const restored = join(root, 'restored');
+    await requests.handle('restore', [{ jobId: 'docs', snapshot: snapshots[0]!.name, path: 'letter.txt', destination: join(restored, 'letter.txt') }]);
+    expect(await readFile(join(restored, 'letter.txt'), 'utf8')).toBe('dear friend');
+    await expect(requests.handle('restore', [{ jobId: 'docs', snapshot: 'Latest', path: 'nothing.txt', destination: join(restored, 'x') }])).rejects.toThrow(/nothing\.txt/);
     // the tray's "Back up now" runs it too
     expect(await requests.backUpNow()).toBe(1);
     await requests.handle('removeBackupJob', ['docs']);
@@ -173,6 +181,6 @@ describe('desktop IPC requests', () => {
   }
 
   it('requests the desktop app does not answer yet say so', async () => {
-    await expect(requests.handle('snapshots', ['docs'])).rejects.toThrow('snapshots is not available in the desktop app yet');
+    await expect(requests.handle('shareLink', ['docs'])).rejects.toThrow('shareLink is not available in the desktop app yet');
   });
 });

@@ -65,6 +65,8 @@ export class DesktopRequests {
       addBackupJob: async (job) => new DesktopBackups(this.running()).add(job),
       removeBackupJob: async (jobId) => new DesktopBackups(this.running()).remove(jobId),
       runBackupJob: async (jobId) => new DesktopBackups(this.running()).run(jobId),
+      snapshots: async (jobId) => new DesktopBackups(this.running()).snapshots(jobId),
+      restore: async (request) => new DesktopBackups(this.running()).restore(request),
       setBackupsPaused: async (paused) => {
         await this.shell.updateSettings({ backupsPaused: paused });
         this.applyBackupsPaused();

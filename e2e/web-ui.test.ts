@@ -133,8 +133,16 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
   });
 
   it('makes a folder, refuses a bad name with one line, and uploads a file dropped on the folder', async () => {
+    // keyboard: the dialog takes the focus, keeps Tab inside, and Escape gives the focus back
     await page.getByRole('button', { name: 'New folder' }).click();
     const dialog = page.getByRole('dialog', { name: 'New folder' });
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { tagName: string } } }).document.activeElement.tagName)).toBe('INPUT');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
+    expect(await dialog.locator(':focus').count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'New folder' }).evaluate((button) => button === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
+    await page.getByRole('button', { name: 'New folder' }).click();
     await dialog.getByRole('textbox').fill('a/b');
     await dialog.getByRole('button', { name: 'Make folder' }).click();
     expect(await dialog.getByRole('alert').textContent()).toBe('the name "a/b" cannot contain "/"');

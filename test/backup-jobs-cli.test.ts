@@ -163,6 +163,15 @@ describe('durability of a job\'s kept snapshots', () => {
     const repaired = await durability(alice);
     expect(repaired.jobs[0]).toMatchObject({ repaired: 1, atRisk: 0, tolerance: 3, summary: 'safe even if 3 friends are offline' });
     for (const node of others) expect(await grid.shareFiles(node, si)).toHaveLength(1);
+
+    // a job whose snapshots cannot be walked is not reported safe
+    await on(alice, 'mkdir', 'backups:broken');
+    await on(alice, 'put', join(work, 'small.txt'), 'backups:broken/Archives');
+    await on(alice, 'backup-job', 'add', 'broken', join(work, 'docs'), 'backups:broken', '--every', '1d');
+    const partial = await durability(alice);
+    expect(partial.jobs.find((j) => j.id === 'broken')?.summary).toBe("not fully checked: Archives under the job's target is a file, not a folder of snapshots");
+    expect(partial.overall?.summary).toBe('safe even if 3 friends are offline; not fully checked: backup job "broken"');
+    await on(alice, 'backup-job', 'remove', 'broken');
     await on(alice, 'backup-job', 'remove', 'photos');
   }, 180_000);
 });

@@ -127,6 +127,7 @@ export class BackupDurability {
       const before = { repaired: budget.repaired, deferred: budget.deferred };
       const mine = new Map<string, FileSeen>();
       let snapshots = 0;
+      let failure: string | undefined;
       try {
         const target = await this.options.targetOf(job);
         for (const dir of await this.directoriesOnTheWay(target)) await this.renewOnce(dir, renewed);
@@ -144,12 +145,16 @@ export class BackupDurability {
           }
         }
       } catch (error) {
-        this.options.log.warn(`durability pass: backup job "${job.id}": ${(error as Error).message}`);
+        failure = (error as Error).message;
+        this.options.log.warn(`durability pass: backup job "${job.id}": ${failure}`);
       }
       const report = summarizeDurability([...mine.values()].map((f) => f.health), budget.repaired - before.repaired, budget.deferred - before.deferred);
-      jobs.push({ id: job.id, snapshots, ...report });
+      // a walk that stopped part-way must not read as "safe"
+      jobs.push({ id: job.id, snapshots, ...report, ...(failure === undefined ? {} : { summary: `not fully checked: ${failure}` }) });
     }
-    const overall = summarizeDurability([...files.values()].map((f) => f.health), budget.repaired, budget.deferred);
+    const counted = summarizeDurability([...files.values()].map((f) => f.health), budget.repaired, budget.deferred);
+    const unchecked = jobs.filter((j) => j.summary.startsWith('not fully checked')).map((j) => `"${j.id}"`);
+    const overall = unchecked.length === 0 ? counted : { ...counted, summary: `${counted.summary}; not fully checked: backup job ${unchecked.join(', ')}` };
     this.last = { checkedAt: this.now().toISOString(), overall, jobs, running: false };
     await writeFileAtomically(this.statePath, [new TextEncoder().encode(`${JSON.stringify(this.last, null, 2)}\n`)], 0o600);
     this.options.log.info(`durability pass: ${overall.files} files, ${overall.summary}${budget.repaired > 0 ? `; ${budget.repaired} repaired` : ''}`);

@@ -1,4 +1,4 @@
-// A modal dialog: focus moves into it, Escape closes it, focus goes back afterwards.
+// A modal dialog: focus moves into it and stays there, Escape closes it, focus goes back afterwards.
 import { useEffect, useRef, type ReactNode } from 'react';
 
 export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
@@ -21,6 +21,19 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
           if (event.key === 'Escape') {
             event.stopPropagation();
             onClose();
+          }
+          // Tab and Shift+Tab go round the dialog's own controls
+          if (event.key === 'Tab') {
+            const controls = [...(box.current?.querySelectorAll<HTMLElement>('input, textarea, button:not([disabled]), [tabindex="0"]') ?? [])];
+            const first = controls[0];
+            const last = controls.at(-1);
+            if (event.shiftKey && document.activeElement === first) {
+              event.preventDefault();
+              last?.focus();
+            } else if (!event.shiftKey && document.activeElement === last) {
+              event.preventDefault();
+              first?.focus();
+            }
           }
         }}
       >

@@ -49,11 +49,11 @@ export function App() {
   const status = useStatus((state) => state.status);
   const error = useStatus((state) => state.error);
   const link = useStatus((state) => state.link);
-  const tray = trayState(status, error);
 
   const { api } = useStores();
   // undefined while asking; true until this computer has created or joined a grid
   const [needsSetup, setNeedsSetup] = useState<boolean | undefined>();
+  const tray = trayState(status, needsSetup === true ? 'create or join a grid to start' : error);
   useEffect(() => {
     api.setup().then(
       (setup) => setNeedsSetup(setup.needsSetup),

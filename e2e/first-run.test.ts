@@ -26,13 +26,13 @@ let friendPage: Page;
 let shots: string;
 let friendRoot: string;
 let friendDir: string;
-let friendApp: ChildProcess | undefined;
+const apps: ChildProcess[] = [];
 let invite: { code: string; passphrase: string };
 
 /** Starts `cairn app DIR` and resolves with the web UI URL it prints. */
 function startApp(dir: string): Promise<string> {
   const child = spawn(process.execPath, [cairnBin, 'app', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--fast-timers'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  friendApp = child;
+  apps.push(child);
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -44,6 +44,19 @@ function startApp(dir: string): Promise<string> {
     });
     child.on('exit', (code) => reject(new Error(`cairn app exited (${code}): ${stdout}${stderr}`)));
   });
+}
+
+/** Stops the `cairn app` processes still running (SIGTERM: the node stops cleanly). */
+async function stopApps(): Promise<void> {
+  await Promise.all(
+    apps
+      .filter((child) => child.exitCode === null)
+      .map((child) => {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        return exited;
+      }),
+  );
 }
 
 async function show(page: Page, screen: string): Promise<void> {
@@ -70,11 +83,7 @@ describe.skipIf(!present)('first run in the browser: joining a grid by invite', 
 
   afterAll(async () => {
     await browser?.close();
-    if (friendApp !== undefined && friendApp.exitCode === null) {
-      const exited = new Promise((resolve) => friendApp!.once('exit', resolve));
-      friendApp.kill('SIGTERM');
-      await exited;
-    }
+    await stopApps();
     await grid?.destroy();
     if (friendRoot !== undefined) await rm(friendRoot, { recursive: true, force: true });
   });
@@ -141,5 +150,58 @@ describe.skipIf(!present)('first run in the browser: joining a grid by invite', 
     await show(friendPage, 'Files');
     await expect.poll(() => friendPage.locator('tr[data-path="hello.txt"]').count(), { timeout: 15_000 }).toBe(1);
     await screenshot(friendPage, shots, 'first-run-joined-files');
+  });
+});
+
+describe.skipIf(!present)('first run in the browser: creating a new grid', () => {
+  let root: string;
+  let dir: string;
+  let page: Page;
+  let ownBrowser: Browser;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'cairn-firstrun-create-'));
+    dir = join(root, 'node');
+    ownBrowser = await launchChromium();
+    shots = await screenshotDir('first-run');
+    page = await (await ownBrowser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  });
+
+  afterAll(async () => {
+    await ownBrowser?.close();
+    await stopApps();
+    if (root !== undefined) await rm(root, { recursive: true, force: true });
+  });
+
+  it('refuses an impossible encoding with one line, then creates the grid and reaches Status', async () => {
+    await page.goto(await startApp(dir));
+    await expect.poll(() => page.locator('#screen-title').textContent()).toBe('Welcome to Cairn');
+    await page.getByRole('button', { name: 'Create a new grid' }).click();
+    await page.getByLabel('Your nickname').fill('alice');
+    await page.getByLabel('Grid name').fill('friends');
+    await page.getByLabel('K needed').fill('4');
+    await page.getByLabel('happy').fill('2');
+    await page.getByLabel('N total').fill('3');
+    await page.getByRole('button', { name: 'Create the grid' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('K (shares needed) must be a whole number from 1 to 3');
+    expect(existsSync(dir)).toBe(false);
+
+    await page.getByLabel('K needed').fill('1');
+    await page.getByLabel('happy').fill('1');
+    await page.getByLabel('N total').fill('2');
+    await page.getByRole('button', { name: 'Create the grid' }).click();
+    await expect.poll(() => page.locator('#screen-title').textContent(), { timeout: 60_000 }).toBe('Status');
+    expect(existsSync(join(dir, 'cairn.json'))).toBe(true);
+    // the node's own API, through the same page and session
+    const status = await page.evaluate(async () => (await fetch('/status?t=json')).json() as Promise<{ gridName?: string; encoding: unknown }>);
+    expect(status.gridName).toBe('friends');
+    expect(status.encoding).toEqual({ needed: 1, happy: 1, total: 2 });
+    // set up once only
+    const again = await page.evaluate(async () => {
+      const response = await fetch('/setup/create-grid', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nickname: 'mallory', gridName: 'other' }) });
+      return { status: response.status, body: (await response.json()) as { error: string } };
+    });
+    expect(again).toEqual({ status: 409, body: { error: 'this app already has a node' } });
+    await screenshot(page, shots, 'first-run-created-status');
   });
 });

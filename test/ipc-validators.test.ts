@@ -51,6 +51,13 @@ describe('IPC validators', () => {
     expect(errorOf(() => validateSettingsPatch({ launchAtLogin: 'yes' }))).toMatch(/true or false/);
   });
 
+  it('checks a new grid: its name, and an optional encoding with K ≤ happy ≤ N', () => {
+    expect(validateRequest('createGrid', [{ nickname: 'ann', gridName: ' friends ' }])).toEqual([{ nickname: 'ann', gridName: 'friends' }]);
+    expect(validateRequest('createGrid', [{ nickname: 'ann', gridName: 'friends', encoding: { needed: 1, happy: 1, total: 2 } }])).toEqual([{ nickname: 'ann', gridName: 'friends', encoding: { needed: 1, happy: 1, total: 2 } }]);
+    expect(errorOf(() => validateRequest('createGrid', [{ nickname: 'ann', gridName: 'friends', encoding: { needed: 4, happy: 2, total: 3 } }]))).toMatch(/^K \(shares needed\) must be a whole number from 1 to 3/);
+    expect(errorOf(() => validateRequest('createGrid', [{ nickname: 'ann', gridName: 'friends', port: 80 }]))).toBe('the new grid has an unknown field "port"');
+  });
+
   it('validateRequest checks the method, the argument count and every argument', () => {
     expect(IPC_METHODS).toContain('listDirectory');
     expect(validateRequest('rename', ['photos/a.jpg', 'b.jpg'])).toEqual(['photos/a.jpg', 'b.jpg']);

@@ -1,6 +1,5 @@
-// First run. In the desktop app before a grid exists: create one or join one (the desktop
-// shell fills this in). Once in a grid, and always in the browser (a running node is in a
-// grid already): invite a friend with a code and, shown apart, its passphrase.
+// First run, once in a grid: invite a friend with a code and, shown apart, its passphrase.
+// Before this computer is in a grid, App shows GridSetupScreen (create or join) instead.
 import { useState } from 'react';
 import type { InviteView } from '../../src-shared/ipc/index.js';
 import { ErrorNotice } from '../components/StateViews.js';
@@ -58,7 +57,10 @@ export function SetupScreen() {
           </div>
         )}
       </article>
-      <p className="muted">To join a grid instead, a new node is made with the code: in the desktop app on its first start, or with <code>npx cairn join CODE DIR</code>.</p>
+      <p className="muted">
+        A friend joins on their own computer: in the desktop app on its first start, in the browser with <code>npx cairn app DIR</code> (or <code>npm start</code>) on a folder with no node yet, or with{' '}
+        <code>npx cairn join CODE DIR</code>.
+      </p>
     </section>
   );
 }

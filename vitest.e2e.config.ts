@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 90_000,
     pool: 'forks',
     fileParallelism: false,
+    // a UI wait covers a grid write (a folder published to 5 servers) on a loaded 2-core
+    // machine: poll like Playwright's own expect (5 s), not Vitest's 1 s default
+    expect: { poll: { timeout: 5_000, interval: 100 } },
   },
 });

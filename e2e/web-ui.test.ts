@@ -117,6 +117,7 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
     await dropFiles('[data-testid="drop-zone"]', [{ name: 'photo.bin', bytes: data }]);
     await expect.poll(() => page.locator('[data-upload="photo.bin"]').getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
     const seen = await page.evaluate(() => (globalThis as unknown as { cairnTest: PageHelpers }).cairnTest.seen);
+    console.log('upload states seen:', seen.join(' '));
     expect(seen.at(-1)).toBe('done:100');
     expect(seen.some((entry) => entry.startsWith('sending:') || entry.startsWith('storing:'))).toBe(true);
     expect(seen.indexOf('done:100')).toBeGreaterThan(0);
@@ -275,10 +276,16 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
     await screenshot(page, shots, 'files-upload-failed');
   });
 
-  it('has a screen for first run and settings', async () => {
+  it('makes an invite on the First run screen and shows the Settings', async () => {
     await show('First run');
-    expect(await page.getByRole('button', { name: 'Create an invite' }).count()).toBe(1);
     await screenshot(page, shots, 'first-run');
+    await page.getByRole('button', { name: 'Create an invite' }).click();
+    await expect.poll(() => page.getByTestId('invite-code').inputValue()).toMatch(/^cairn-invite-v1:/);
+    const passphrase = (await page.getByTestId('invite-passphrase').textContent())!;
+    expect(passphrase.length).toBeGreaterThan(8);
+    // the passphrase is shown apart, never inside the code
+    expect(await page.getByTestId('invite-code').inputValue()).not.toContain(passphrase);
+    await screenshot(page, shots, 'first-run-invite');
     await show('Settings');
     await expect.poll(() => page.locator('#settings-node + dl').textContent()).toContain('node-0');
     expect(await page.locator('#settings-node + dl').textContent()).toContain('K 3 · happy 5 · N 6');

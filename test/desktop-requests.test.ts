@@ -3,11 +3,11 @@
 // Only the Electron shell (dialogs, login items) is a stand-in: it cannot run here.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DirectoryListing, InviteView, SettingsView, StatusView, UploadProgress } from '../src-shared/ipc/index.js';
+import type { BackupJobView, BackupJobsView, DirectoryListing, InviteView, SettingsView, SnapshotView, StatusView, UploadProgress } from '../src-shared/ipc/index.js';
 import { openInvite } from '../src-shared/invite/invite-code.js';
 import { DesktopRequests, type DesktopShell } from '../src-main/app/desktop-requests.js';
 import { DEFAULT_DESKTOP_SETTINGS, type DesktopSettings } from '../src-main/app/desktop-settings.js';
@@ -98,10 +98,40 @@ describe('desktop IPC requests', () => {
       await requests.handle('setBackupsPaused', [false]);
       expect((await solo.service!.backupJobs.status()).paused).toBe(false);
       await expect(requests.backUpNow()).rejects.toThrow('there are no backup jobs yet: add a folder in Backups');
+      await backupsRoundTrip(requests);
     } finally {
       await solo.stop();
     }
   });
+
+  async function backupsRoundTrip(requests: DesktopRequests): Promise<void> {
+    const source = join(root, 'documents');
+    await mkdir(source);
+    await writeFile(join(source, 'letter.txt'), 'dear friend');
+    const job = { id: 'docs', source, target: 'cairn:backups/laptop', schedule: { every: 3600 }, excludes: [], retention: { last: 3 } };
+    await expect(requests.handle('addBackupJob', [{ ...job, id: 'no spaces' }])).rejects.toThrow(/job/);
+    const added = (await requests.handle('addBackupJob', [job])) as BackupJobView;
+    expect(added).toMatchObject({ id: 'docs', source, target: 'cairn:backups/laptop', running: false });
+    await requests.handle('runBackupJob', ['docs']);
+    const jobs = (await requests.handle('backupJobs', [])) as BackupJobsView;
+    expect(jobs.paused).toBe(false);
+    expect(jobs.jobs).toHaveLength(1);
+    expect(jobs.jobs[0]).toMatchObject({ id: 'docs', lastResult: 'ok' });
+    expect(jobs.jobs[0]!.lastRunAt).toBeGreaterThan(Date.now() - 60_000);
+    const snapshots = (await requests.handle('snapshots', ['docs'])) as SnapshotView[];
+    // a new job is due at once, so the scheduler may have run it too
+    expect(snapshots.length).toBeGreaterThanOrEqual(1);
+    expect(snapshots.every((snapshot) => snapshot.jobId === 'docs' && snapshot.takenAt > Date.now() - 120_000)).toBe(true);
+    const restored = join(root, 'restored');
+    await requests.handle('restore', [{ jobId: 'docs', snapshot: snapshots[0]!.name, path: 'letter.txt', destination: join(restored, 'letter.txt') }]);
+    expect(await readFile(join(restored, 'letter.txt'), 'utf8')).toBe('dear friend');
+    await expect(requests.handle('restore', [{ jobId: 'docs', snapshot: 'Latest', path: 'nothing.txt', destination: join(restored, 'x') }])).rejects.toThrow(/nothing\.txt/);
+    // the tray's "Back up now" runs it too
+    expect(await requests.backUpNow()).toBe(1);
+    await requests.handle('removeBackupJob', ['docs']);
+    expect(((await requests.handle('backupJobs', [])) as BackupJobsView).jobs).toEqual([]);
+    await expect(requests.handle('runBackupJob', ['docs'])).rejects.toThrow('no backup job named "docs"');
+  }
 
   async function transfersRoundTrip(requests: DesktopRequests): Promise<void> {
     const data = randomBytes(200_000);
@@ -151,6 +181,6 @@ describe('desktop IPC requests', () => {
   }
 
   it('requests the desktop app does not answer yet say so', async () => {
-    await expect(requests.handle('backupJobs', [])).rejects.toThrow('backupJobs is not available in the desktop app yet');
+    await expect(requests.handle('shareLink', ['docs'])).rejects.toThrow('shareLink is not available in the desktop app yet');
   });
 });

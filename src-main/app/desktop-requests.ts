@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { validateRequest, type IpcMethod, type IpcRequests, type UploadProgress } from '../../src-shared/ipc/index.js';
 import type { AppNode } from '../node/app-node.js';
 import type { DesktopSettings } from './desktop-settings.js';
+import { DesktopBackups } from './desktop-backups.js';
 import { DesktopTransfers } from './desktop-transfers.js';
 import { DesktopVdrive } from './desktop-vdrive.js';
 import { statusViewOf } from './status-view.js';
@@ -60,6 +61,12 @@ export class DesktopRequests {
         const target = await this.shell.chooseSaveTarget(path.slice(path.lastIndexOf('/') + 1));
         if (target !== undefined) await new DesktopTransfers(service).save(path, target);
       },
+      backupJobs: async () => new DesktopBackups(this.running()).jobs(),
+      addBackupJob: async (job) => new DesktopBackups(this.running()).add(job),
+      removeBackupJob: async (jobId) => new DesktopBackups(this.running()).remove(jobId),
+      runBackupJob: async (jobId) => new DesktopBackups(this.running()).run(jobId),
+      snapshots: async (jobId) => new DesktopBackups(this.running()).snapshots(jobId),
+      restore: async (request) => new DesktopBackups(this.running()).restore(request),
       setBackupsPaused: async (paused) => {
         await this.shell.updateSettings({ backupsPaused: paused });
         this.applyBackupsPaused();

@@ -44,7 +44,7 @@ export function SetupScreen() {
           <div className="invite-result">
             <label className="field">
               <span>Invite code (send it)</span>
-              <textarea readOnly rows={3} value={invite.code} data-testid="invite-code" onFocus={(event) => event.target.select()} />
+              <textarea readOnly rows={5} value={invite.code} data-testid="invite-code" onFocus={(event) => event.target.select()} />
             </label>
             <button type="button" className="button small" onClick={() => copy(invite.code, 'Invite code')}>
               Copy code

@@ -3,7 +3,6 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { base32Encode } from '../../src-shared/base32.js';
 import { isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
 import { ReadOnlyDirectoryError, type DirectoryEntry, type ResolvedPath, type VdriveOptions } from '../grid/vdrive/index.js';
 import { leaseSeedOfPeer } from '../core/lease-secrets.js';
@@ -31,7 +30,6 @@ import { CapChecker } from './cap-checker.js';
 import { walkTree } from './tree-walk.js';
 import { readFileChunks } from './local-files.js';
 import { dialableAddresses } from './listen-address.js';
-import { formatGridLink } from './grid-link.js';
 import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.js';
 import { loadNodeDirectory, uploadEncoding, type NodeConfig, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
@@ -46,6 +44,7 @@ import type { BackupContext, BackupEventListener, BackupRequest, BackupSummary, 
 import { nodeBackupContext } from './backup-context.js';
 import { NodeSettings } from './node-settings.js';
 import { readDebugLog } from './debug-log.js';
+import { secretStringsOf } from './node-secrets.js';
 
 export const APP_VERSION = 'cairn/0.1.0';
 
@@ -116,7 +115,7 @@ export class NodeService implements NodeApi {
   static async start(dir: string, options: NodeServiceOptions): Promise<NodeService> {
     const { log } = options;
     const node = await loadNodeDirectory(dir);
-    log.addSecrets(base32Encode(node.gridLink.gridKey), node.apiToken, base32Encode(node.convergenceSecret), base32Encode(node.leaseSecret), formatGridLink(node.gridLink));
+    log.addSecrets(...secretStringsOf(node));
     const { config } = node;
     const host = await createCairnHost({
       privateKey: node.nodeKey,

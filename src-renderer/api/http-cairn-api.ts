@@ -30,10 +30,6 @@ export class NotLoggedInError extends Error {
   override readonly name = 'NotLoggedInError';
 }
 
-function notInBrowser(what: string): Promise<never> {
-  return Promise.reject(new Error(`${what} is not available in the web UI yet`));
-}
-
 interface SessionJson {
   readonly rootCap: string | undefined;
   readonly aliases: Readonly<Record<string, string>>;

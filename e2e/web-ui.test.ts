@@ -287,8 +287,8 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
     expect(await page.getByTestId('invite-code').inputValue()).not.toContain(passphrase);
     await screenshot(page, shots, 'first-run-invite');
     await show('Settings');
-    await expect.poll(() => page.locator('#settings-node + dl').textContent()).toContain('node-0');
-    expect(await page.locator('#settings-node + dl').textContent()).toContain('K 3 · happy 5 · N 6');
+    await expect.poll(() => page.getByLabel('Nickname').inputValue()).toBe('node-0');
+    expect([await page.getByLabel('K (shares needed)').inputValue(), await page.getByLabel('happy (servers to spread over)').inputValue(), await page.getByLabel('N (shares made)').inputValue()]).toEqual(['3', '5', '6']);
     await screenshot(page, shots, 'settings');
   });
 });

@@ -77,7 +77,12 @@ describe('desktop IPC requests', () => {
     await expect(requests.handle('setBackupsPaused', ['yes'])).rejects.toThrow(/paused/);
     const settings = (await requests.handle('updateSettings', [{ launchAtLogin: true }])) as SettingsView;
     expect(settings).toMatchObject({ nickname: 'alice', launchAtLogin: true, encoding: { needed: 3, happy: 5, total: 10 } });
-    await expect(requests.handle('updateSettings', [{ nickname: 'bob' }])).rejects.toThrow('the desktop app can change only "launch at login" for now');
+    // the node's own settings go through NodeSettings, as PATCH /settings does
+    const renamed = (await requests.handle('updateSettings', [{ nickname: 'alice2', encoding: { needed: 2, happy: 3, total: 4 } }])) as SettingsView;
+    expect(renamed).toMatchObject({ nickname: 'alice2', launchAtLogin: true, encoding: { needed: 2, happy: 3, total: 4 } });
+    expect(JSON.parse(await readFile(join(app.nodeDir, 'cairn.json'), 'utf8'))).toMatchObject({ nickname: 'alice2', shares: { needed: 2, happy: 3, total: 4 } });
+    await expect(requests.handle('updateSettings', [{ encoding: { needed: 4, happy: 3, total: 4 } }])).rejects.toThrow(/happy \(servers to spread over\) must be a whole number from 4 to 4/);
+    expect(((await requests.handle('settings', [])) as SettingsView).encoding).toEqual({ needed: 2, happy: 3, total: 4 });
     expect(await requests.handle('pickFolder', [])).toBe('/home/alice/Pictures');
     const log = (await requests.handle('debugLog', [])) as string;
     expect(log).toContain('introducer');

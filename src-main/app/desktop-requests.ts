@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { validateRequest, type IpcMethod, type IpcRequests, type UploadProgress } from '../../src-shared/ipc/index.js';
 import type { AppNode } from '../node/app-node.js';
 import type { DesktopSettings } from './desktop-settings.js';
@@ -21,9 +19,6 @@ export interface DesktopShell {
 
 type Handler<M extends IpcMethod> = (...args: IpcRequests[M]) => Promise<unknown>;
 type Handlers = { [M in IpcMethod]?: Handler<M> };
-
-/** The last part of the node's log (it is written with secrets redacted). */
-const DEBUG_LOG_BYTES = 256 * 1024;
 
 /**
  * Answers the renderer's IPC requests in Electron main. Every request's arguments go
@@ -74,16 +69,12 @@ export class DesktopRequests {
       pickFolder: async () => this.shell.pickFolder(),
       settings: async () => this.settingsView(),
       updateSettings: async (patch) => {
-        if (patch.nickname !== undefined || patch.reservedSpace !== undefined || patch.encoding !== undefined) {
-          throw new Error('the desktop app can change only "launch at login" for now; edit the node\'s cairn.json for the rest');
-        }
+        // the node's own settings go through the same code as PATCH /settings
+        await this.running().settings.update(patch);
         if (patch.launchAtLogin !== undefined) await this.shell.updateSettings({ launchAtLogin: patch.launchAtLogin });
         return this.settingsView();
       },
-      debugLog: async () => {
-        const text = await readFile(join(this.app.nodeDir, 'logs', 'cairn.log'), 'utf8').catch(() => '');
-        return text.slice(-DEBUG_LOG_BYTES);
-      },
+      debugLog: async () => this.running().debugLog(),
     };
   }
 
@@ -123,14 +114,6 @@ export class DesktopRequests {
   }
 
   private settingsView() {
-    const service = this.running();
-    const { config } = service.node;
-    const encoding = config.shares ?? service.node.gridLink.encoding;
-    return {
-      nickname: config.nickname,
-      reservedSpace: config.storage.enabled ? config.storage.reservedSpace : undefined,
-      encoding: { needed: encoding.needed, happy: encoding.happy, total: encoding.total },
-      launchAtLogin: this.shell.settings().launchAtLogin,
-    };
+    return { ...this.running().settings.view(), launchAtLogin: this.shell.settings().launchAtLogin };
   }
 }

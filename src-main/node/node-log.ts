@@ -9,9 +9,11 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const CAP_PATTERN = /\b(URI:[A-Z][A-Za-z0-9-]*:)[^\s"',)]+/g;
 const LINK_PATTERN = /\b(cairn-grid-v1:)[a-z2-7]+/g;
 const INVITE_PATTERN = /\b(cairn-invite-v1:)[a-z2-7]+/g;
+// a browser login link's one-time code (web-shell.ts: http://127.0.0.1:PORT/#login=CODE)
+const LOGIN_CODE_PATTERN = /([#?&]login=)[A-Za-z0-9_-]+/g;
 
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(CAP_PATTERN, '$1[redacted]').replace(LINK_PATTERN, '$1[redacted]').replace(INVITE_PATTERN, '$1[redacted]');
+  let out = text.replace(CAP_PATTERN, '$1[redacted]').replace(LINK_PATTERN, '$1[redacted]').replace(INVITE_PATTERN, '$1[redacted]').replace(LOGIN_CODE_PATTERN, '$1[redacted]');
   for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join('[secret]');
   return out;
 }
@@ -38,6 +40,11 @@ export class NodeLog {
   /** Strings that must never reach the log (secrets of this node). */
   addSecrets(...secrets: string[]): void {
     this.secrets.push(...secrets);
+  }
+
+  /** `text` with every cap, link, code and secret of this node redacted (as log lines are). */
+  redactText(text: string): string {
+    return redact(text, this.secrets);
   }
 
   debug(message: string): void {

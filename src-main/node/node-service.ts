@@ -3,7 +3,6 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { base32Encode } from '../../src-shared/base32.js';
 import { isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
 import { ReadOnlyDirectoryError, type DirectoryEntry, type ResolvedPath, type VdriveOptions } from '../grid/vdrive/index.js';
 import { leaseSeedOfPeer } from '../core/lease-secrets.js';
@@ -31,9 +30,8 @@ import { CapChecker } from './cap-checker.js';
 import { walkTree } from './tree-walk.js';
 import { readFileChunks } from './local-files.js';
 import { dialableAddresses } from './listen-address.js';
-import { formatGridLink } from './grid-link.js';
 import { describeLeaseExpiry, leaseExpirySettings } from './lease-expiry-config.js';
-import { loadNodeDirectory, uploadEncoding, type NodeDirectory } from './node-dir.js';
+import { loadNodeDirectory, uploadEncoding, type NodeConfig, type NodeDirectory } from './node-dir.js';
 import type { NodeLog } from './node-log.js';
 import { PeerLatencyMonitor } from './peer-latency.js';
 import { createInvite, type Invite } from './node-invite.js';
@@ -44,6 +42,9 @@ import { runBackup } from '../backup/backup-run.js';
 import { runRestore } from '../backup/restore-run.js';
 import type { BackupContext, BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../backup/backup-request.js';
 import { nodeBackupContext } from './backup-context.js';
+import { NodeSettings } from './node-settings.js';
+import { readDebugLog } from './debug-log.js';
+import { secretStringsOf } from './node-secrets.js';
 
 export const APP_VERSION = 'cairn/0.1.0';
 
@@ -70,9 +71,12 @@ export class NodeService implements NodeApi {
   readonly backupJobs: BackupJobs;
   readonly backupDurability: BackupDurability;
   private readonly checker: CapChecker;
+  /** nickname, reserved space and encoding: read, saved to cairn.json and applied live */
+  readonly settings: NodeSettings = new NodeSettings(this);
 
   private constructor(
-    readonly node: NodeDirectory,
+    /** replaced when the settings change (applyConfig) */
+    public node: NodeDirectory,
     readonly host: CairnHost,
     private readonly log: NodeLog,
     private readonly backend: StorageBackend | undefined,
@@ -90,7 +94,7 @@ export class NodeService implements NodeApi {
     this.backupJobs = new BackupJobs({
       dir: node.dir,
       runner: (request) => this.runBackupForJob(request),
-      gridReady: () => this.gridServers().length >= uploadEncoding(node).happy,
+      gridReady: () => this.gridServers().length >= uploadEncoding(this.node).happy,
       grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
       log,
     });
@@ -105,13 +109,13 @@ export class NodeService implements NodeApi {
       repair: async (cap) => void (await this.check(cap, { verify: false, repair: true, addLease: true })),
       renewLease: async (cap) => void (await this.check(cap, { verify: false, repair: false, addLease: true })),
     });
-    this.checker = new CapChecker({ servers: () => this.gridServers(), encoding: () => uploadEncoding(node), leaseSecret: node.leaseSecret });
+    this.checker = new CapChecker({ servers: () => this.gridServers(), encoding: () => uploadEncoding(this.node), leaseSecret: node.leaseSecret });
   }
 
   static async start(dir: string, options: NodeServiceOptions): Promise<NodeService> {
     const { log } = options;
     const node = await loadNodeDirectory(dir);
-    log.addSecrets(base32Encode(node.gridLink.gridKey), node.apiToken, base32Encode(node.convergenceSecret), base32Encode(node.leaseSecret), formatGridLink(node.gridLink));
+    log.addSecrets(...secretStringsOf(node));
     const { config } = node;
     const host = await createCairnHost({
       privateKey: node.nodeKey,
@@ -143,7 +147,10 @@ export class NodeService implements NodeApi {
       local: introducerService,
       privateKey: node.nodeKey,
       storage: backend && {
-        nickname: config.nickname,
+        // read at every announcement check, so a changed nickname is announced soon after
+        get nickname(): string {
+          return (service as NodeService | undefined)?.node.config.nickname ?? config.nickname;
+        },
         version: APP_VERSION,
         freeSpace: async () => (await backend.version()).availableSpace,
         addresses: () => announceAddresses,
@@ -402,6 +409,18 @@ export class NodeService implements NodeApi {
   /** A fresh invite code to this grid and its passphrase (POST /invite). */
   createInvite(): Promise<Invite> {
     return createInvite(this.node);
+  }
+
+  /** Runs with a changed config at once (NodeSettings has saved it to cairn.json). */
+  applyConfig(config: NodeConfig): void {
+    this.node = { ...this.node, config };
+    if (config.storage.enabled) this.backend?.setReservedSpace(config.storage.reservedSpace);
+    this.log.info(`settings changed: nickname "${config.nickname}", reserved space ${config.storage.reservedSpace} bytes, encoding ${JSON.stringify(uploadEncoding(this.node))}`);
+  }
+
+  /** The end of this node's log, every secret redacted (GET /debug-log, the desktop app's export). */
+  debugLog(): Promise<string> {
+    return readDebugLog(this.node.dir, (text) => this.log.redactText(text));
   }
 
   private backupContext(): BackupContext {

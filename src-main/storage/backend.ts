@@ -130,7 +130,7 @@ export class StorageBackend {
   /** the clock (Unix seconds) this backend stamps leases with; the lease crawler shares it */
   readonly now: () => number;
   readonly #tree: ShareTree;
-  readonly #reservedSpace: number;
+  #reservedSpace: number;
   readonly #maxShareSize: number;
   readonly #readOnly: boolean;
   readonly #applicationVersion: string;
@@ -169,6 +169,11 @@ export class StorageBackend {
     await ensureDirectory(backend.#tree.sharesDir);
     await rm(backend.#tree.incomingDir, { recursive: true, force: true });
     return backend;
+  }
+
+  /** Changes the bytes of free disk never promised to uploads; takes effect for the next write. */
+  setReservedSpace(bytes: number): void {
+    this.#reservedSpace = checkByteCount(bytes, 'reserved space');
   }
 
   async version(): Promise<StorageVersion> {

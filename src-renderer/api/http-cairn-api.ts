@@ -12,6 +12,8 @@ import type {
   InviteView,
   JoinRequest,
   RestoreRequest,
+  SettingsPatch,
+  SettingsView,
   SetupView,
   ShareLink,
   SnapshotView,
@@ -26,10 +28,6 @@ import { directoryListingOf, readCapOf, statusViewOf, type StatusJson } from './
 /** Not logged in (no session cookie, or the node restarted). */
 export class NotLoggedInError extends Error {
   override readonly name = 'NotLoggedInError';
-}
-
-function notInBrowser(what: string): Promise<never> {
-  return Promise.reject(new Error(`${what} is not available in the web UI yet`));
 }
 
 interface SessionJson {
@@ -301,14 +299,31 @@ export class HttpCairnApi implements CairnApi {
   async joinGrid(request: JoinRequest): Promise<void> {
     await this.#setUp('/setup/join-grid', request);
   }
-  async settings() {
-    const status = await this.status();
-    return { nickname: status.nickname, reservedSpace: undefined, encoding: status.encoding, launchAtLogin: undefined };
+  async settings(): Promise<SettingsView> {
+    return settingsViewOf((await this.#json('/settings')) as SettingsJson);
   }
-  updateSettings() {
-    return notInBrowser('Changing settings');
+  async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
+    const answer = await this.#json('/settings', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+    return settingsViewOf(answer as SettingsJson);
   }
-  debugLog() {
-    return notInBrowser('The debug log');
+  async debugLog(): Promise<string> {
+    return (await this.#call('/debug-log')).text();
   }
+}
+
+/** GET/PATCH /settings as JSON: null where the contract has undefined. */
+interface SettingsJson {
+  readonly nickname: string;
+  readonly reservedSpace: number | null;
+  readonly encoding: SettingsView['encoding'];
+  readonly launchAtLogin: boolean | null;
+}
+
+function settingsViewOf(json: SettingsJson): SettingsView {
+  return {
+    nickname: json.nickname,
+    reservedSpace: json.reservedSpace ?? undefined,
+    encoding: { needed: json.encoding.needed, happy: json.encoding.happy, total: json.encoding.total },
+    launchAtLogin: json.launchAtLogin ?? undefined,
+  };
 }

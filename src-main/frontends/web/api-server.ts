@@ -8,6 +8,7 @@ import { handleUri, sendJson } from './uri-routes.js';
 import { BACKUP_JOBS_PATH, handleBackupJobs } from './backup-job-routes.js';
 import { handleBackupRoute } from './backup-routes.js';
 import type { WebShell } from './web-shell.js';
+import { SETTINGS_PATHS, handleSettings } from './settings-routes.js';
 
 export interface ApiServerOptions {
   readonly port: number;
@@ -39,6 +40,7 @@ function authorized(req: IncomingMessage, token: string): boolean {
  *   /backup-jobs…                 backup jobs: list, add, remove, run, pause, resume (backup-job-routes.ts)
  *   POST /backup, POST /restore   run a backup or restore; JSON-lines progress, then the summary (backup-routes.ts)
  *   POST /invite                  a fresh invite code and its passphrase, as JSON { code, passphrase }
+ *   GET|PATCH /settings, GET /debug-log   nickname, reserved space, encoding; the redacted log (settings-routes.ts)
  */
 export async function startApiServer(options: ApiServerOptions): Promise<Server> {
   await mkdir(options.spoolDir, { recursive: true, mode: 0o700 });
@@ -74,6 +76,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   if (url.pathname === BACKUP_JOBS_PATH || url.pathname.startsWith(`${BACKUP_JOBS_PATH}/`)) return handleBackupJobs(req, res, url, options.node);
   if (url.pathname === '/backup' || url.pathname === '/restore') return handleBackupRoute(req, res, url.pathname === '/backup' ? 'backup' : 'restore', options.node);
   if (req.method === 'POST' && url.pathname === '/invite') return sendJson(res, 200, await options.node.createInvite());
+  if (SETTINGS_PATHS.includes(url.pathname)) return handleSettings(req, res, url.pathname, options.node);
   throw new HttpError(404, `no such API: ${req.method} ${url.pathname}`);
 }
 

@@ -10,6 +10,7 @@ import type { OperationKind, OperationTotals, OperationView } from '../../node/o
 import type { BackupJobs, BackupJobsStatus } from '../../node/backup-jobs.js';
 import type { BackupDurability, BackupDurabilityStatus } from '../../node/backup-durability.js';
 import type { BackupEventListener, BackupRequest, BackupSummary, RestoreRequest, RestoreSummary } from '../../backup/backup-request.js';
+import type { NodeSettings } from '../../node/node-settings.js';
 
 /** One storage server as status reports it. */
 export interface PeerStatus {
@@ -123,6 +124,11 @@ export interface NodeApi {
 
   /** a fresh invite code to this node's grid and, separately, its passphrase (src-main/node/node-invite.ts) */
   createInvite(): Promise<{ readonly code: string; readonly passphrase: string }>;
+
+  /** nickname, reserved space and encoding (src-main/node/node-settings.ts) */
+  readonly settings: NodeSettings;
+  /** the end of the node's log with every secret redacted */
+  debugLog(): Promise<string>;
 }
 
 /** One node's line of a deep-check. */

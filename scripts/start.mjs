@@ -1,5 +1,6 @@
 // `npm start`: the desktop app where Electron can start; elsewhere the node with its web UI,
-// printing the URL to open. The node directory is $CAIRN_NODE_DIR or ~/.cairn.
+// printing the URL to open (with no node there yet, its first run: `cairn app`). The node
+// directory is $CAIRN_NODE_DIR or ~/.cairn.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,14 +38,17 @@ if (missing === undefined) {
   run(createRequire(import.meta.url)('electron'), [appEntry.pathname]);
 } else {
   const nodeDir = process.env.CAIRN_NODE_DIR ?? join(homedir(), '.cairn');
-  if (!existsSync(join(nodeDir, 'cairn.json'))) {
-    process.stderr.write(
-      `cairn: no node in ${nodeDir} yet. Make one first (or set CAIRN_NODE_DIR):\n` +
-        `  npx cairn create-introducer ${nodeDir} --nickname YOU      # a new grid\n` +
-        `  npx cairn create-node ${nodeDir} --introducer LINK          # join a friend's grid\n`,
-    );
-    process.exit(1);
-  }
+  const cli = new URL('bin/cairn.js', root).pathname;
   process.stdout.write(`cairn: starting the web UI instead of the desktop app (${missing})\n`);
-  run(process.execPath, [new URL('bin/cairn.js', root).pathname, 'run', nodeDir, '--ui']);
+  if (existsSync(join(nodeDir, 'cairn.json'))) {
+    run(process.execPath, [cli, 'run', nodeDir, '--ui']);
+  } else {
+    // no node yet: the web UI's first run creates a grid or joins one by invite
+    process.stdout.write(
+      `cairn: no node in ${nodeDir} yet (or set CAIRN_NODE_DIR). Open the URL below to create a grid or join one, or from the CLI:\n` +
+        `  npx cairn create-introducer ${nodeDir} --nickname YOU      # a new grid\n` +
+        `  npx cairn join CODE ${nodeDir} --nickname YOU              # a friend's grid, by invite code\n`,
+    );
+    run(process.execPath, [cli, 'app', nodeDir]);
+  }
 }

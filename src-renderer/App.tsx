@@ -3,6 +3,7 @@ import { trayState } from '../src-shared/ipc/index.js';
 import { Notices } from './components/Notices.js';
 import { BackupsScreen } from './screens/BackupsScreen.js';
 import { FilesScreen } from './screens/FilesScreen.js';
+import { GridSetupScreen } from './screens/GridSetupScreen.js';
 import { PeersScreen } from './screens/PeersScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
 import { SetupScreen } from './screens/SetupScreen.js';
@@ -48,9 +49,18 @@ export function App() {
   const status = useStatus((state) => state.status);
   const error = useStatus((state) => state.error);
   const link = useStatus((state) => state.link);
-  const tray = trayState(status, error);
 
-  useEffect(() => statusStore.getState().start(), [statusStore]);
+  const { api } = useStores();
+  // undefined while asking; true until this computer has created or joined a grid
+  const [needsSetup, setNeedsSetup] = useState<boolean | undefined>();
+  const tray = trayState(status, needsSetup === true ? 'create or join a grid to start' : error);
+  useEffect(() => {
+    api.setup().then(
+      (setup) => setNeedsSetup(setup.needsSetup),
+      () => setNeedsSetup(false), // the status screen then says what is wrong
+    );
+  }, [api]);
+  useEffect(() => (needsSetup === false ? statusStore.getState().start() : undefined), [statusStore, needsSetup]);
   useEffect(() => {
     const onHash = () => setScreen(screenOfHash(location.hash));
     window.addEventListener('hashchange', onHash);
@@ -80,7 +90,7 @@ export function App() {
           <img src="favicon.svg" alt="" width={28} height={28} />
           <span>Cairn</span>
         </div>
-        <nav aria-label="Screens" onKeyDown={onNavKey}>
+        <nav aria-label="Screens" onKeyDown={onNavKey} hidden={needsSetup === true}>
           <ul>
             {SCREENS.map((entry) => (
               <li key={entry.id}>
@@ -105,7 +115,16 @@ export function App() {
             The connection to the node was lost. Reconnecting…
           </div>
         ) : null}
-        <Screen id={screen} />
+        {needsSetup === true ? (
+          <GridSetupScreen
+            onDone={() => {
+              setNeedsSetup(false);
+              go('status');
+            }}
+          />
+        ) : needsSetup === false ? (
+          <Screen id={screen} />
+        ) : null}
       </main>
       <Notices />
     </div>

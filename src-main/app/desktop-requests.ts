@@ -35,7 +35,7 @@ export class DesktopRequests {
   ) {
     this.handlers = {
       setup: async () => ({ needsSetup: this.app.state === 'needs-setup' }),
-      createGrid: async (request) => this.app.createGrid({ nickname: request.nickname, gridName: request.gridName }),
+      createGrid: async (request) => this.app.createGrid({ nickname: request.nickname, gridName: request.gridName, ...(request.encoding === undefined ? {} : { encoding: request.encoding }) }),
       joinGrid: async (request) => this.app.joinGrid(request),
       createInvite: async () => this.app.invite(),
       status: async () => {

@@ -216,7 +216,7 @@ async function uploadFile(state: RunState, file: LocalFile, record: Omit<FileRec
       }),
     );
     meter.moved(file.size - sent);
-    meter.endFile();
+    meter.endFile(file.path);
     state.uploaded++;
     state.bytesSent += file.size;
     await database.uploaded(file.path, { ...record, cap });
@@ -225,7 +225,7 @@ async function uploadFile(state: RunState, file: LocalFile, record: Omit<FileRec
     const reason = await localFailure(absolute, file, error);
     if (reason === undefined) throw error;
     meter.moved(file.size - sent);
-    meter.endFile();
+    meter.endFile(file.path);
     return problem(state, 'failed', file, reason);
   }
 }

@@ -11,7 +11,8 @@ export class ProgressMeter {
   bytesDone = 0;
   /** bytes read and sent (not reused): the rate the ETA uses */
   private bytesMoved = 0;
-  private currentFile: string | undefined;
+  /** files being moved now, in the order they started (several at once when runs go in parallel) */
+  private readonly activeFiles = new Set<string>();
   private lastSent = 0;
   private readonly startedAt = Date.now();
 
@@ -29,7 +30,7 @@ export class ProgressMeter {
   }
 
   startFile(path: string): void {
-    this.currentFile = path;
+    this.activeFiles.add(path);
     this.send(false);
   }
 
@@ -40,10 +41,15 @@ export class ProgressMeter {
     this.send(false);
   }
 
-  endFile(): void {
+  endFile(path: string): void {
     this.filesDone++;
-    this.currentFile = undefined;
+    this.activeFiles.delete(path);
     this.send(false);
+  }
+
+  /** The file named in progress: the latest started of those still moving. */
+  private get currentFile(): string | undefined {
+    return [...this.activeFiles].at(-1);
   }
 
   /** The last event, sent whatever the time since the one before. */

@@ -1,7 +1,9 @@
 // Restoring a snapshot, or a file or folder in one: folders (empty ones too), files (each
 // streamed to a temporary name, checked against its cap by the downloader, then renamed),
-// symlinks, permission bits and mtimes. Folder mtimes are set last, deepest first, since
-// writing into a folder changes its mtime.
+// symlinks, permission bits and mtimes. Folders are made first; then files and symlinks
+// are restored PARALLEL_DOWNLOADS at a time, each file's mode and mtime set once its content
+// is in place. Folder mtimes are set last, deepest first, since writing into a folder
+// changes its mtime.
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, lutimes, mkdir, open, readdir, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -9,7 +11,11 @@ import { parseAnyCap, type DirectoryCap, type FileCap } from '../../src-shared/c
 import type { ChildMetadata } from '../core/dirnode/index.js';
 import { BackupInputError, type BackupContext, type BackupEventListener, type RestoreRequest, type RestoreSummary } from './backup-request.js';
 import type { BackupEntryMetadata } from './backup-run.js';
+import { forEachInLanes } from './parallel-lanes.js';
 import { ProgressMeter } from './progress-meter.js';
+
+/** Files downloaded at once: small files are mostly round trips, so a few in flight go much faster. */
+const PARALLEL_DOWNLOADS = 4;
 
 /** Characters that would make a name a path ("\\" separates folders on Windows only). */
 const UNSAFE_NAME = process.platform === 'win32' ? /[/\\\0]/ : /[/\0]/;
@@ -94,7 +100,11 @@ export async function runRestore(request: RestoreRequest, context: BackupContext
   const meter = new ProgressMeter(files.length, files.reduce((sum, item) => sum + item.size, 0), onEvent);
   // progress names files as the snapshot does, not by their local path
   const top = resolved.cap.kind === 'dir' ? destination : join(destination, '..');
-  for (const item of plan) await restoreItem(context, item, meter, request.force === true, relative(top, item.path));
+  const force = request.force === true;
+  // Folders first, parents before children, so every file's folder exists when its lane takes it.
+  for (const item of plan) if (item.kind === 'dir') await restoreItem(context, item, meter, force, relative(top, item.path), undefined);
+  const leaves = plan.filter((item) => item.kind !== 'dir');
+  await forEachInLanes(leaves, PARALLEL_DOWNLOADS, (item, signal) => restoreItem(context, item, meter, force, relative(top, item.path), signal));
   // Folder times last, deepest first: writing into a folder changes its mtime.
   for (const item of [...plan].reverse()) {
     if (item.kind !== 'dir') continue;
@@ -113,7 +123,8 @@ export async function runRestore(request: RestoreRequest, context: BackupContext
   };
 }
 
-async function restoreItem(context: BackupContext, item: PlanItem, meter: ProgressMeter, force: boolean, label: string): Promise<void> {
+/** `signal` aborts a file's download when another lane failed. */
+async function restoreItem(context: BackupContext, item: PlanItem, meter: ProgressMeter, force: boolean, label: string, signal: AbortSignal | undefined): Promise<void> {
   const mode = backupFields(item.metadata).mode;
   switch (item.kind) {
     case 'dir':
@@ -128,10 +139,10 @@ async function restoreItem(context: BackupContext, item: PlanItem, meter: Progre
     case 'file': {
       meter.startFile(label);
       if (force && (await localKind(item.path))?.kind === 'dir') throw new BackupInputError(`${item.path} is a folder: cannot restore a file onto it`);
-      await writeAtomically(item.path, context.download(item.cap), (bytes) => meter.moved(bytes));
+      await writeAtomically(item.path, context.download(item.cap), (bytes) => meter.moved(bytes), signal);
       if (typeof mode === 'number') await chmod(item.path, mode);
       await setTimes(item);
-      meter.endFile();
+      meter.endFile(label);
       return;
     }
   }
@@ -145,12 +156,13 @@ async function setTimes(item: PlanItem): Promise<void> {
 }
 
 /** Writes a download under a temporary name and renames it when complete: a failed download leaves no partial file. */
-async function writeAtomically(path: string, chunks: AsyncIterable<Uint8Array>, onChunk: (bytes: number) => void): Promise<void> {
+async function writeAtomically(path: string, chunks: AsyncIterable<Uint8Array>, onChunk: (bytes: number) => void, signal: AbortSignal | undefined): Promise<void> {
   const temporary = `${path}.${randomBytes(6).toString('hex')}.partial`;
   const handle = await open(temporary, 'wx', 0o600);
   let renamed = false;
   try {
     for await (const chunk of chunks) {
+      signal?.throwIfAborted();
       await handle.write(chunk);
       onChunk(chunk.length);
     }

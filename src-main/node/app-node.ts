@@ -62,6 +62,13 @@ export class AppNode {
     return app;
   }
 
+  /** Opens a node directory itself (`cairn app DIR`): starts its node if it has one. */
+  static async openNodeDirectory(nodeDir: string, options: AppNodeOptions = {}): Promise<AppNode> {
+    const app = new AppNode(nodeDir, options);
+    if (await exists(join(app.nodeDir, CONFIG_FILE))) await app.startNode();
+    return app;
+  }
+
   get state(): SetupState {
     return this.current;
   }

@@ -5,13 +5,16 @@ import type {
   BackupJobView,
   BackupJobsView,
   CairnApi,
+  CreateGridRequest,
   CairnEvent,
   CairnEventListener,
   DirectoryListing,
   InviteView,
+  JoinRequest,
   RestoreRequest,
   SettingsPatch,
   SettingsView,
+  SetupView,
   ShareLink,
   SnapshotView,
   StatusView,
@@ -25,10 +28,6 @@ import { directoryListingOf, readCapOf, statusViewOf, type StatusJson } from './
 /** Not logged in (no session cookie, or the node restarted). */
 export class NotLoggedInError extends Error {
   override readonly name = 'NotLoggedInError';
-}
-
-function notInBrowser(what: string): Promise<never> {
-  return Promise.reject(new Error(`${what} is not available in the web UI yet`));
 }
 
 interface SessionJson {
@@ -275,17 +274,30 @@ export class HttpCairnApi implements CairnApi {
   async pickFolder(): Promise<string | undefined> {
     return undefined;
   }
-  async setup() {
-    return { needsSetup: false };
+  /** A node's own web UI has no /setup (it is set up); the first-run server (`cairn app`) has. */
+  async setup(): Promise<SetupView> {
+    const response = await fetch('/setup', { credentials: 'same-origin' });
+    if (response.status === 404) return { needsSetup: false };
+    if (!response.ok) throw await errorOf(response);
+    return { needsSetup: ((await response.json()) as SetupView).needsSetup };
   }
-  createGrid() {
-    return notInBrowser('Creating a grid');
+  async createGrid(request: CreateGridRequest): Promise<void> {
+    await this.#setUp('/setup/create-grid', request);
+  }
+  async #setUp(url: string, request: CreateGridRequest | JoinRequest): Promise<void> {
+    await this.#call(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    this.#session = undefined; // the node now has its "cairn:" folder
+    if (this.#events !== undefined) {
+      // the event stream failed while there was no node: open it again
+      this.#events.close();
+      this.#openEvents();
+    }
   }
   async createInvite(): Promise<InviteView> {
     return (await this.#json('/invite', { method: 'POST' })) as InviteView;
   }
-  joinGrid() {
-    return notInBrowser('Joining a grid');
+  async joinGrid(request: JoinRequest): Promise<void> {
+    await this.#setUp('/setup/join-grid', request);
   }
   async settings(): Promise<SettingsView> {
     return settingsViewOf((await this.#json('/settings')) as SettingsJson);

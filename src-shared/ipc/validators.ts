@@ -202,8 +202,8 @@ export function validateJoinRequest(value: unknown): JoinRequest {
 }
 
 export function validateCreateGridRequest(value: unknown): CreateGridRequest {
-  const fields = record(value, 'the new grid', ['gridName', 'nickname']);
+  const fields = record(value, 'the new grid', ['gridName', 'nickname', 'encoding']);
   const gridName = text(fields.gridName, 'the grid name', MAX_NICKNAME_LENGTH).trim();
   if (gridName === '' || CONTROL_CHARACTERS.test(gridName)) throw new InputError('the grid name must be a short line of text');
-  return { gridName, nickname: validateNickname(fields.nickname) };
+  return { gridName, nickname: validateNickname(fields.nickname), ...(fields.encoding === undefined ? {} : { encoding: validateEncoding(fields.encoding) }) };
 }

@@ -193,6 +193,8 @@ export interface JoinRequest {
 export interface CreateGridRequest {
   readonly gridName: string;
   readonly nickname: string;
+  /** K/happy/N for the new grid (default 3/5/10) */
+  readonly encoding?: EncodingView;
 }
 
 export interface SetupView {

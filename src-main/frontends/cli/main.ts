@@ -12,6 +12,7 @@ import { inviteCommand, joinCommand } from './node/invite-commands.js';
 import { UsageError, print, type Command } from './usage.js';
 import { backupJobCommand } from './node/backup-job-command.js';
 import { backupCommand, restoreCommand } from './node/backup-commands.js';
+import { appCommand } from './node/app-command.js';
 
 const commands: readonly Command[] = [
   createIntroducerCommand,
@@ -38,6 +39,7 @@ const commands: readonly Command[] = [
   inviteCommand,
   joinCommand,
   backupJobCommand,
+  appCommand,
 ];
 
 const usage = `usage: cairn COMMAND [options]

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatGridLink } from '../src-main/node/grid-link.js';
 import { CONFIG_FILE, createIntroducerDirectory, createNodeDirectory, loadNodeDirectory, type NodeConfig, type NodeDirectory } from '../src-main/node/node-dir.js';
 import { NodeSettings } from '../src-main/node/node-settings.js';
+import { changeBackupJobs } from '../src-main/node/backup-job-files.js';
+import { checkBackupJob } from '../src-main/backup/backup-job.js';
 
 let root: string;
 let introducer: NodeDirectory;
@@ -68,5 +70,14 @@ describe('NodeSettings', () => {
     expect(config.shares).toEqual({ needed: 1, happy: 1, total: 2 });
     expect(settings.view()).toMatchObject({ nickname: 'first', encoding: { needed: 1, happy: 1, total: 2 } });
     expect(target.applied).toHaveLength(2);
+  });
+
+  it('a settings save and a backup-job change made at once both land in cairn.json', async () => {
+    const settings = new NodeSettings(targetOf(await loadNodeDirectory(introducer.dir)));
+    const job = { id: 'docs', source: '/home/a/Documents', target: 'backups:docs', schedule: { every: 3600 }, excludes: [], retention: { last: 2 } };
+    await Promise.all([settings.update({ nickname: 'second' }), changeBackupJobs(introducer.dir, (jobs) => [...jobs, checkBackupJob(job)])]);
+    const { config } = await loadNodeDirectory(introducer.dir);
+    expect(config.nickname).toBe('second');
+    expect(config.backupJobs).toEqual([job]);
   });
 });

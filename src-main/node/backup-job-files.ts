@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkBackupJobs, formatBackupJob, type BackupJob } from '../backup/backup-job.js';
 import { writeFileAtomically } from './atomic-write.js';
+import { withConfigFileLock } from './config-file-lock.js';
 import { CONFIG_FILE, privateDir } from './node-files.js';
 
 /** One job's history. Times are ISO strings. */
@@ -41,12 +42,14 @@ export async function readBackupJobs(dir: string): Promise<BackupJob[]> {
  * Rewrites cairn.json's "backupJobs" with `change(jobs)`, leaving every other key as it was.
  * `change` checks its input and throws before anything is written.
  */
-export async function changeBackupJobs(dir: string, change: (jobs: BackupJob[]) => BackupJob[]): Promise<BackupJob[]> {
-  const config = await readConfigObject(dir);
-  const jobs = change(checkBackupJobs(config.backupJobs));
-  checkBackupJobs(jobs.map(formatBackupJob));
-  await writeJson(configPath(dir), { ...config, backupJobs: jobs.map(formatBackupJob) });
-  return jobs;
+export function changeBackupJobs(dir: string, change: (jobs: BackupJob[]) => BackupJob[]): Promise<BackupJob[]> {
+  return withConfigFileLock(dir, async () => {
+    const config = await readConfigObject(dir);
+    const jobs = change(checkBackupJobs(config.backupJobs));
+    checkBackupJobs(jobs.map(formatBackupJob));
+    await writeJson(configPath(dir), { ...config, backupJobs: jobs.map(formatBackupJob) });
+    return jobs;
+  });
 }
 
 export async function readBackupJobStates(dir: string): Promise<Record<string, BackupJobState>> {

@@ -98,13 +98,17 @@ export class NodeService implements NodeApi {
       grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
       log,
     });
+    const currentHappy = (): number => uploadEncoding(this.node).happy;
     this.backupDurability = new BackupDurability({
       dir: node.dir,
       log,
       grid: { resolve: (d, p) => this.resolvePath(d, p), list: (d) => this.listDirectory(d), unlink: (d, p) => this.unlink(d, p) },
       servers: () => this.gridServers(),
       leaseSecret: node.leaseSecret,
-      happy: uploadEncoding(node).happy,
+      // read at each check, so a changed encoding (NodeSettings) is used at once
+      get happy(): number {
+        return currentHappy();
+      },
       targetOf: (job) => this.backupJobs.targetOf(job),
       repair: async (cap) => void (await this.check(cap, { verify: false, repair: true, addLease: true })),
       renewLease: async (cap) => void (await this.check(cap, { verify: false, repair: false, addLease: true })),

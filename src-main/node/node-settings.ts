@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { InputError } from '../../src-shared/ipc/index.js';
 import type { EncodingView, SettingsPatch } from '../../src-shared/ipc/index.js';
 import { writeFileAtomically } from './atomic-write.js';
+import { withConfigFileLock } from './config-file-lock.js';
 import { uploadEncoding, type NodeConfig, type NodeDirectory } from './node-dir.js';
 import { CONFIG_FILE } from './node-files.js';
 
@@ -28,9 +29,6 @@ export interface SettingsTarget {
 }
 
 export class NodeSettings {
-  /** one change at a time, so two saves cannot interleave their read and write of cairn.json */
-  private queue: Promise<unknown> = Promise.resolve();
-
   constructor(private readonly target: SettingsTarget) {}
 
   view(): NodeSettingsView {
@@ -48,9 +46,8 @@ export class NodeSettings {
    * Throws InputError (and changes nothing) for what this node cannot take.
    */
   update(patch: NodeSettingsPatch): Promise<NodeSettingsView> {
-    const next = this.queue.then(() => this.apply(patch));
-    this.queue = next.catch(() => undefined);
-    return next;
+    // one change of cairn.json at a time (also against backup jobs' changes)
+    return withConfigFileLock(this.target.node.dir, () => this.apply(patch));
   }
 
   private async apply(patch: NodeSettingsPatch): Promise<NodeSettingsView> {

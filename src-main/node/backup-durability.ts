@@ -3,7 +3,8 @@
 // renew this node's leases, measure its health, and repair it when it is below happy (within
 // the configured limits). The mutable directories on the way (the alias's, the target's,
 // Archives/) and any mutable file or directory inside a snapshot have their leases renewed
-// too: shares of every kind expire when nobody renews them. Snapshots no longer kept are not walked, so their files' leases run
+// too (shares of every kind expire when nobody renews them), and those this node holds the
+// write cap of are repaired when not healthy. Snapshots no longer kept are not walked, so their files' leases run
 // out and the servers' lease crawlers delete them, unless a kept snapshot still holds them.
 // Runs every `interval`, at start-up when the last pass is older, and when asked.
 import { readFile } from 'node:fs/promises';
@@ -48,8 +49,11 @@ export interface BackupDurabilityOptions {
   readonly targetOf: (job: BackupJob) => Promise<{ cap: DirectoryCap; path: string }>;
   /** repairs an immutable file (regenerates missing shares) */
   readonly repair: (cap: ChkReadCap) => Promise<void>;
-  /** renews this node's leases on a mutable file's or directory's shares */
-  readonly renewLease: (cap: Cap) => Promise<void>;
+  /**
+   * renews this node's leases on a mutable file's or directory's shares and, given its write
+   * cap, repairs it when it is not healthy (the alias's, the target's and Archives/ are write caps)
+   */
+  readonly maintainMutable: (cap: Cap) => Promise<void>;
   readonly now?: () => Date;
 }
 
@@ -180,7 +184,7 @@ export class BackupDurability {
     const key = formatCap(cap);
     if (renewed.has(key)) return;
     renewed.add(key);
-    await this.options.renewLease(cap).catch((error: unknown) => this.options.log.warn(`durability pass: renewing a directory's lease failed: ${(error as Error).message}`));
+    await this.options.maintainMutable(cap).catch((error: unknown) => this.options.log.warn(`durability pass: renewing or repairing a mutable directory failed: ${(error as Error).message}`));
   }
 
   /** Renews the file's leases, measures it, and repairs it if it is below happy and the budget allows. */

@@ -111,7 +111,7 @@ export class NodeService implements NodeApi {
       },
       targetOf: (job) => this.backupJobs.targetOf(job),
       repair: async (cap) => void (await this.check(cap, { verify: false, repair: true, addLease: true })),
-      renewLease: async (cap) => void (await this.check(cap, { verify: false, repair: false, addLease: true })),
+      maintainMutable: async (cap) => void (await this.check(cap, { verify: false, repair: isWriteCap(cap), addLease: true })),
     });
     this.checker = new CapChecker({ servers: () => this.gridServers(), encoding: () => uploadEncoding(this.node), leaseSecret: node.leaseSecret });
   }

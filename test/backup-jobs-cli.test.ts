@@ -106,9 +106,17 @@ describe('cairn backup-job', () => {
     events.abort();
     expect((await jobs(alice)).paused).toBe(true);
     expect((await grid.status(alice)).backups?.paused).toBe(true);
+    // a pause outlives a restart of the node, and so does a resume
+    await grid.stop(alice);
+    await grid.start(alice);
+    expect((await jobs(alice)).paused).toBe(true);
     expect(await on(alice, 'backup-job', 'resume')).toBe('scheduled backups resumed\n');
     expect((await jobs(alice)).paused).toBe(false);
-  }, 30_000);
+    await grid.stop(alice);
+    await grid.start(alice);
+    expect((await jobs(alice)).paused).toBe(false);
+    await grid.waitForServers(alice, 5, cairn);
+  }, 90_000);
 });
 
 describe('durability of a job\'s kept snapshots', () => {
@@ -204,6 +212,8 @@ describe('a job run: the backup engine, then retention', () => {
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
     states.ret!.lastStart = twoDaysAgo;
     await writeFile(statePath, JSON.stringify(states));
+    // an earlier test paused the jobs, and a pause outlives a restart: lift it while stopped
+    await rm(join(alice.dir, 'private', 'backups-paused'), { force: true });
     const restarted = Date.now();
     await grid.start(alice);
     let job = (await jobs(alice)).jobs.find((j) => j.id === 'ret')!;

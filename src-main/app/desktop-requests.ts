@@ -64,7 +64,7 @@ export class DesktopRequests {
       restore: async (request) => new DesktopBackups(this.running()).restore(request),
       setBackupsPaused: async (paused) => {
         await this.shell.updateSettings({ backupsPaused: paused });
-        this.applyBackupsPaused();
+        await this.applyBackupsPaused();
       },
       pickFolder: async () => this.shell.pickFolder(),
       settings: async () => this.settingsView(),
@@ -87,11 +87,11 @@ export class DesktopRequests {
   }
 
   /** Pauses or resumes the node's backup scheduler as the app's setting says (also when the node starts). */
-  applyBackupsPaused(): void {
+  async applyBackupsPaused(): Promise<void> {
     const jobs = this.app.service?.backupJobs;
     if (jobs === undefined) return;
-    if (this.shell.settings().backupsPaused) jobs.pause();
-    else jobs.resume();
+    if (this.shell.settings().backupsPaused) await jobs.pause();
+    else await jobs.resume();
   }
 
   /** The tray's "Back up now": runs every backup job, one after another; returns how many ran. */

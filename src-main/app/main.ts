@@ -114,7 +114,7 @@ async function start(): Promise<void> {
 }
 
 function onNodeState(state: string): void {
-  if (state === 'running') requests?.applyBackupsPaused();
+  if (state === 'running') void requests?.applyBackupsPaused();
   if (state === 'running' && appNode?.service !== undefined && unsubscribe === undefined) {
     unsubscribe = appNode.service.subscribe((event) => {
       send(event);

@@ -1,7 +1,7 @@
 // Where backup jobs live on disk. The jobs themselves are in cairn.json ("backupJobs"), which
 // the user may also edit by hand; what happened to them (added, last run, result) is in
 // DIR/private/backup-jobs.json, which only the node writes. Both are written atomically.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkBackupJobs, formatBackupJob, type BackupJob } from '../backup/backup-job.js';
 import { writeFileAtomically } from './atomic-write.js';
@@ -63,4 +63,24 @@ export async function readBackupJobStates(dir: string): Promise<Record<string, B
 
 export async function writeBackupJobStates(dir: string, states: Record<string, BackupJobState>): Promise<void> {
   await writeJson(statePath(dir), states, 0o600);
+}
+
+/** The mark that scheduled backups are paused: a pause outlives a restart of the node. */
+function pausedPath(dir: string): string {
+  return join(privateDir(dir), 'backups-paused');
+}
+
+export async function readBackupsPaused(dir: string): Promise<boolean> {
+  return readFile(pausedPath(dir)).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    },
+  );
+}
+
+export async function writeBackupsPaused(dir: string, paused: boolean): Promise<void> {
+  if (paused) await writeFileAtomically(pausedPath(dir), [Buffer.from(`${new Date().toISOString()}\n`)], 0o600);
+  else await rm(pausedPath(dir), { force: true });
 }

@@ -7,7 +7,7 @@ import { describeBackupSchedule } from '../backup/backup-schedule.js';
 import { BackupScheduler, type ScheduledJob } from '../backup/backup-scheduler.js';
 import { pruneSnapshots, type SnapshotDirectory } from '../backup/snapshot-pruning.js';
 import { readAliases } from './aliases.js';
-import { changeBackupJobs, readBackupJobStates, readBackupJobs, writeBackupJobStates, type BackupJobState } from './backup-job-files.js';
+import { changeBackupJobs, readBackupJobStates, readBackupJobs, readBackupsPaused, writeBackupJobStates, writeBackupsPaused, type BackupJobState } from './backup-job-files.js';
 import type { NodeLog } from './node-log.js';
 
 /** A job as the API shows it: its config, a description, and its history. */
@@ -72,6 +72,7 @@ export class BackupJobs {
     // jobs written into cairn.json by hand while the node was off count as added now
     for (const job of await readBackupJobs(this.options.dir)) this.states[job.id] ??= { addedAt: this.now().toISOString() };
     await this.saveStates();
+    if (await readBackupsPaused(this.options.dir)) this.scheduler.pause();
     this.scheduler.start();
   }
 
@@ -89,13 +90,16 @@ export class BackupJobs {
     for (const listener of this.listeners) listener();
   }
 
-  pause(): void {
+  /** Pauses scheduled runs, also across restarts of the node (a run asked for by hand still runs). */
+  async pause(): Promise<void> {
+    await writeBackupsPaused(this.options.dir, true);
     this.scheduler.pause();
     this.changed();
     this.options.log.info('backup jobs paused');
   }
 
-  resume(): void {
+  async resume(): Promise<void> {
+    await writeBackupsPaused(this.options.dir, false);
     this.options.log.info('backup jobs resumed');
     this.scheduler.resume();
     this.changed();

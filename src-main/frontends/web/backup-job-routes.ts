@@ -32,11 +32,11 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, { back
   if (parts.length === 0 && req.method === 'GET') return sendJson(res, 200, { ...(await jobs.status()), durability: durability.status() });
   if (parts.length === 0 && req.method === 'POST' && action === 'check') return sendJson(res, 200, await durability.check());
   if (parts.length === 0 && req.method === 'POST' && action === 'pause') {
-    jobs.pause();
+    await jobs.pause();
     return sendJson(res, 200, await jobs.status());
   }
   if (parts.length === 0 && req.method === 'POST' && action === 'resume') {
-    jobs.resume();
+    await jobs.resume();
     return sendJson(res, 200, await jobs.status());
   }
   if (parts.length === 0 && req.method === 'POST' && action === null) {

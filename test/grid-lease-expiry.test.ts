@@ -62,12 +62,13 @@ describe('lease expiry configured in cairn.json', () => {
     // A mutable file renewed the same way (its shares' leases come from its writes).
     const keptMutable = await (await (await webApiOf(client)).call('PUT', '/uri?format=mutable', { body: 'keep me' })).text();
     expect(await sharesOnEach(keptMutable)).toEqual([1, 1, 1, 1]);
+    // Before the upload: its leases cannot be older than this, so expiry must come > 6 s after it.
+    const uploadedAt = Date.now();
     const forgottenCap = await put(client, forgotten, 'forgotten');
     expect(await sharesOnEach(forgottenCap)).toEqual([1, 1, 1, 1]);
     expect(await sharesOnEach(keptCap)).toEqual([1, 1, 1, 1]);
 
     // Renew the kept file's leases every second until the other file's expire (> 6 s after upload).
-    const uploadedAt = Date.now();
     const deadline = uploadedAt + 60_000;
     let renewals = 0;
     while ((await sharesOnEach(forgottenCap)).some((n, i) => n > 0 && i < 3)) {

@@ -9,19 +9,8 @@ export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://cairn`;
 export const APP_START_URL = `${APP_ORIGIN}/index.html`;
 
-/** Scripts, styles, fonts and pictures only from the app itself; no inline script, no eval, no network. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+/** The web UI's policy: its 'self' here means only the app's own files. */
+export { CONTENT_SECURITY_POLICY } from '../frontends/web/web-shell.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -10,6 +10,7 @@ import { readSmallBody } from './request-body.js';
 import { sendJson } from './uri-routes.js';
 import { SESSION_COOKIE, WebSessions, sessionCookieOf } from './web-sessions.js';
 
+/** Scripts, styles, fonts and pictures only from Cairn itself; no inline script, no eval. The desktop app uses it too. */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
@@ -20,6 +21,7 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
+  "object-src 'none'",
 ].join('; ');
 
 const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {

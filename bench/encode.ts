@@ -187,7 +187,7 @@ export async function main(): Promise<void> {
   process.once('exit', cleanUp);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const pool = new SegmentWorkerPool(WORKERS);
+  const pool = new SegmentWorkerPool({ size: WORKERS });
   try {
     const cpu = cpus();
     note(`Cairn bench: node ${process.version}, ${platform()} ${arch()}, ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? 'unknown'})`);

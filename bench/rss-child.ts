@@ -33,7 +33,7 @@ const CONVERGENCE_SECRET = new TextEncoder().encode('cairn-bench-rss');
 async function encode(input: string, outDir: string, which: string): Promise<Omit<RssChildReport, 'maxRssKiB'>> {
   const size = await fileSize(input);
   const keep = which === 'all' ? undefined : which.split(',').map(Number);
-  const pool = new SegmentWorkerPool(WORKERS);
+  const pool = new SegmentWorkerPool({ size: WORKERS });
   try {
     const start = performance.now();
     const events = encodeFileChk(input, size, { params: DEFAULT_ENCODING_PARAMETERS, convergenceSecret: CONVERGENCE_SECRET, segmentEncoder: pool });

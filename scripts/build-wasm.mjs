@@ -11,9 +11,10 @@ export const outputPath = fileURLToPath(new URL('kernel-wasm.ts', fecDir));
 /** The kernel's WebAssembly binary, assembled from kernel.wat. */
 export async function assembleKernel() {
   const wabt = await wabtInit();
-  const module = wabt.parseWat('kernel.wat', readFileSync(watPath, 'utf8'), { simd: true });
+  const features = { simd: true, threads: true }; // threads: the memory is shared
+  const module = wabt.parseWat('kernel.wat', readFileSync(watPath, 'utf8'), features);
   try {
-    module.validate();
+    module.validate(features);
     return module.toBinary({ write_debug_names: false }).buffer;
   } finally {
     module.destroy();

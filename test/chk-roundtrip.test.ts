@@ -77,7 +77,7 @@ describe('CHK round trips', () => {
 
   it('several MiB with the default 1 MiB segments, on worker threads', async () => {
     const data = randomBytes(5 * 1024 * 1024 + 12345);
-    const pool = new SegmentWorkerPool(2);
+    const pool = new SegmentWorkerPool({ size: 2 });
     try {
       const viaPool = await encodeToMemory(data, { convergence: Buffer.from('secret') }, { segmentEncoder: pool });
       const inProcess = await encodeToMemory(data, { convergence: Buffer.from('secret') });
@@ -92,7 +92,7 @@ describe('CHK round trips', () => {
   it('reusing buffers (worker threads, adopted chunks) gives the same shares, blocks copied before the next event', async () => {
     const data = randomBytes(7 * SEG + 1234);
     const expected = await encodeToMemory(data, { maxSegmentSize: SEG, key: Buffer.alloc(16, 7) });
-    const pool = new SegmentWorkerPool(2, 0); // even these small segments go to the workers
+    const pool = new SegmentWorkerPool({ size: 2, inlineSegmentBytes: 0 }); // even these small segments go to the workers
     try {
       const buffers = new BufferRecycler();
       const chunks = Array.from({ length: 8 }, (_, i) => Uint8Array.from(data.subarray(i * 3 * Math.ceil(SEG / 3), (i + 1) * 3 * Math.ceil(SEG / 3))));

@@ -2,22 +2,32 @@ import { GF_MUL } from './gf256.js';
 import { kernelWasmBase64 } from './kernel-wasm.js';
 
 /** The parts of the WebAssembly JS API used here (the tsconfig has no DOM lib to describe it). */
+interface WasmMemory {
+  readonly buffer: ArrayBufferLike;
+  grow(pages: number): number;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
+  Instance: new (module: object, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface KernelExports {
-  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   mulRows(
     coef: number, k: number, input: number, inStride: number,
     output: number, outStride: number, m: number, len: number, strip: number,
   ): void;
 }
 
-const TABLES_BYTES = 256 * 32;
 const PAGE = 65536;
+/** The module's declared limits (kernel.wat): shared memories must have a maximum. */
+const INITIAL_PAGES = 2;
+const MAXIMUM_PAGES = 65536;
+const TABLES_BYTES = 256 * 32;
+/** Room for the largest coefficient matrix: (n−k)·k < 256·256. */
+const COEFS_AT = TABLES_BYTES;
+const COEFS_BYTES = 256 * 256;
 
 const roundUp64 = (x: number): number => Math.ceil(x / 64) * 64;
 
@@ -32,16 +42,23 @@ let threadKernel: Kernel | undefined;
 export function getKernel(): Kernel {
   if (!threadKernel) {
     wasmModule ??= new wasmApi.Module(Uint8Array.from(atob(kernelWasmBase64), (ch) => ch.charCodeAt(0)));
-    threadKernel = new Kernel(new wasmApi.Instance(wasmModule).exports as KernelExports);
+    const memory = new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+    const instance = new wasmApi.Instance(wasmModule, { env: { memory } });
+    threadKernel = new Kernel(instance.exports as KernelExports, memory);
   }
   return threadKernel;
 }
 
 export class Kernel {
   private bytes: Uint8Array;
+  /** Where the scratch space of mulRows starts: after the regions lent out. */
+  private scratchAt = roundUp64(COEFS_AT + COEFS_BYTES);
 
-  constructor(private readonly wasm: KernelExports) {
-    this.bytes = new Uint8Array(wasm.memory.buffer);
+  constructor(
+    private readonly wasm: KernelExports,
+    private readonly memory: WasmMemory,
+  ) {
+    this.bytes = new Uint8Array(memory.buffer);
     // Split-nibble tables: c·(0..15) and c·(0..15 << 4) for every coefficient c.
     for (let c = 0; c < 256; c++) {
       for (let x = 0; x < 16; x++) {
@@ -49,6 +66,36 @@ export class Kernel {
         this.bytes[c * 32 + 16 + x] = GF_MUL[c * 256 + (x << 4)]!;
       }
     }
+  }
+
+  /**
+   * Sets aside `size` bytes of linear memory for the caller for good (a worker's segment
+   * lanes) and returns their offset. The memory is shared, so `buffer` can be sent to
+   * another thread, which then sees the bytes without a copy.
+   */
+  lend(size: number): { readonly offset: number; readonly buffer: ArrayBufferLike } {
+    const offset = this.scratchAt;
+    this.scratchAt = roundUp64(offset + size);
+    return { offset, buffer: this.reserve(this.scratchAt).buffer };
+  }
+
+  /** A view of the whole linear memory (it may grow: take a new view after any call). */
+  view(): Uint8Array {
+    return this.reserve(0);
+  }
+
+  /**
+   * mulRows on blocks already in linear memory (a lent region): output row j = XOR over i of
+   * coefs[j·k + i] · (the input block at inAt + i·inStride), written at outAt + j·outStride.
+   * outStride must be a multiple of 64 of at least len, and 63 bytes past the last input
+   * block must be readable.
+   */
+  mulRowsAt(coefs: Uint8Array, k: number, inAt: number, inStride: number, outAt: number, outStride: number, len: number): void {
+    const m = coefs.length / k;
+    if (outStride % 64 !== 0 || outStride < len) throw new RangeError(`output stride ${outStride} must be a multiple of 64 of at least ${len}`);
+    if (m === 0 || len === 0) return;
+    this.reserve(Math.max(inAt + k * inStride + 64, outAt + m * outStride)).set(coefs, COEFS_AT);
+    this.wasm.mulRows(COEFS_AT, k, inAt, inStride, outAt, outStride, m, len, stripBytes(k));
   }
 
   /**
@@ -65,18 +112,17 @@ export class Kernel {
     const contiguous = inputs instanceof Uint8Array;
     const inStride = contiguous ? len : roundUp64(len);
     const outStride = roundUp64(len);
-    const coefAt = TABLES_BYTES;
-    const inAt = roundUp64(coefAt + coefs.length);
+    const inAt = this.scratchAt;
     const outAt = roundUp64(inAt + k * inStride + 64); // 64 bytes of slack: reads overrun by < 64
     const mem = this.reserve(outAt + m * outStride);
 
-    mem.set(coefs, coefAt);
+    mem.set(coefs, COEFS_AT);
     if (contiguous) {
       mem.set(inputs, inAt);
     } else {
       for (let i = 0; i < k; i++) mem.set(inputs[i]!, inAt + i * inStride);
     }
-    this.wasm.mulRows(coefAt, k, inAt, inStride, outAt, outStride, m, len, stripBytes(k));
+    this.wasm.mulRows(COEFS_AT, k, inAt, inStride, outAt, outStride, m, len, stripBytes(k));
     const outputs: Uint8Array[] = [];
     for (let j = 0; j < m; j++) {
       const result = mem.subarray(outAt + j * outStride, outAt + j * outStride + len);
@@ -92,11 +138,10 @@ export class Kernel {
 
   /** A view of linear memory at least `size` bytes long, growing it if needed. */
   private reserve(size: number): Uint8Array {
-    const have = this.wasm.memory.buffer.byteLength;
-    if (size > have) {
-      this.wasm.memory.grow(Math.ceil((size - have) / PAGE));
-    }
-    if (this.bytes.buffer !== this.wasm.memory.buffer) this.bytes = new Uint8Array(this.wasm.memory.buffer);
+    const have = this.memory.buffer.byteLength;
+    if (size > have) this.memory.grow(Math.ceil((size - have) / PAGE));
+    // A shared memory's buffer object changes only when it grows.
+    if (this.bytes.byteLength !== this.memory.buffer.byteLength) this.bytes = new Uint8Array(this.memory.buffer);
     return this.bytes;
   }
 }

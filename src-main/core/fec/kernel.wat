@@ -11,8 +11,11 @@
 ;;               the last block, so the host leaves slack there)
 ;;   out         m output blocks, stride outStride (a multiple of 64 and at least len rounded
 ;;               up to 64: up to 63 bytes past len get written)
+;;
+;; The host makes the memory and passes it in, shared: a worker thread can then hand the output
+;; blocks to another thread as views, with no copy.
 (module
-  (memory (export "memory") 2)
+  (import "env" "memory" (memory 2 65536 shared))
 
   ;; out[t] = XOR over i < k of coef[i]·in[i*stride + t], for t in [0, len rounded up to 64).
   ;; k ≥ 1. Four 16-byte accumulators stay in registers across the whole input loop.

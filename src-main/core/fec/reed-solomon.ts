@@ -78,6 +78,16 @@ export class ReedSolomon {
     return getKernel().mulRows(this.parity, this.k, segment, blockLength, into);
   }
 
+  /**
+   * Same, for a segment already in this thread's kernel memory (a region from
+   * `getKernel().lend()`): the k primaries back to back at `segmentAt`, with 64 readable bytes
+   * after them; secondary j is written at `outAt + j·outStride` (a multiple of 64, ≥ blockLength).
+   * Nothing is copied in or out.
+   */
+  encodeInKernelMemory(segmentAt: number, blockLength: number, outAt: number, outStride: number): void {
+    getKernel().mulRowsAt(this.parity, this.k, segmentAt, blockLength, outAt, outStride, blockLength);
+  }
+
   /** Any k distinct blocks with their share indices (any order) → the k primaries in order 0..k−1 (a present primary may be returned as-is). */
   decode(blocks: readonly Uint8Array[], indices: readonly number[]): Uint8Array[] {
     const { k, n } = this;

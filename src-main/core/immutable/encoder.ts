@@ -147,12 +147,22 @@ export async function* encodeChk(
     allocate: buffers && ((length) => buffers.take(length)),
     adoptChunks: buffers !== undefined,
   });
-  /** Yields one finished segment; once the consumer asks for more, its buffers are reused. */
-  async function* emit(segment: EncodedSegment): AsyncGenerator<ChkEncodeSegment> {
-    yield finishOne(segment);
+  // A consumer that takes recycled buffers is done with a segment's blocks when it asks for
+  // the next event, so the segment encoder may lend it views of its own memory meanwhile.
+  const lendOutput = buffers !== undefined && segmentEncoder.release !== undefined;
+  const giveBack = (segment: EncodedSegment): void => {
+    segmentEncoder.release?.(segment);
     buffers?.give(segment.plaintext);
     buffers?.give(segment.padded);
     buffers?.give(segment.secondaryBuffer);
+  };
+  /** Yields one finished segment; once the consumer asks for more (or stops), its memory is reused. */
+  async function* emit(segment: EncodedSegment): AsyncGenerator<ChkEncodeSegment> {
+    try {
+      yield finishOne(segment);
+    } finally {
+      giveBack(segment);
+    }
   }
 
   let index = 0;
@@ -167,8 +177,9 @@ export async function* encodeChk(
         plaintext: segmentPlaintext,
         neededShares: k,
         totalShares: n,
-        paddedBuffer: buffers?.take(k * blockLength),
-        secondaryBuffer: buffers?.take((n - k) * blockLength),
+        paddedBuffer: lendOutput ? undefined : buffers?.take(k * blockLength),
+        secondaryBuffer: lendOutput ? undefined : buffers?.take((n - k) * blockLength),
+        lendOutput,
       };
       const encoded = segmentEncoder.encode(job);
       encoded.catch(() => undefined); // surfaced when awaited in order below
@@ -178,8 +189,8 @@ export async function* encodeChk(
     }
     while (pending.length > 0) yield* emit(await pending.shift()!);
   } finally {
-    // An abandoned or failed encode must not leave rejections unobserved.
-    for (const p of pending) p.catch(() => undefined);
+    // An abandoned or failed encode must not leave rejections unobserved, nor lent memory unreturned.
+    for (const p of pending) p.then(giveBack, () => undefined);
   }
 
   const crypttextTree = new HashTree(segmentHashes);

@@ -16,6 +16,12 @@ export interface SegmentJob {
   readonly paddedBuffer?: Uint8Array;
   /** optional (N-K)·blockLength bytes to write the secondary blocks into (a reused buffer) */
   readonly secondaryBuffer?: Uint8Array;
+  /**
+   * The caller hands the result back with `SegmentEncoder.release` once done with its blocks,
+   * so the encoder may return views of its own memory (a worker's shared lanes) instead of
+   * buffers of the caller's.
+   */
+  readonly lendOutput?: boolean;
 }
 
 /**
@@ -25,7 +31,8 @@ export interface SegmentJob {
  */
 const AES_PIECE = 64 * 1024;
 
-function encryptInto(job: SegmentJob, out: Uint8Array): void {
+/** Encrypts the job's plaintext into `out`, zero-filling the rest of it (the padding). */
+export function encryptInto(job: SegmentJob, out: Uint8Array): void {
   const stream = AesCtrStream.at(job.key, job.offset);
   const { plaintext } = job;
   for (let at = 0; at < plaintext.length; at += AES_PIECE) out.set(stream.update(plaintext.subarray(at, at + AES_PIECE)), at);
@@ -51,12 +58,15 @@ export interface EncodedSegment {
 /** Runs segment jobs; in-process by default, or on worker threads (core/workers). */
 export interface SegmentEncoder {
   encode(job: SegmentJob): Promise<EncodedSegment>;
+  /** Takes back a segment encoded with `lendOutput`: its memory may be reused from now on. */
+  release?(segment: EncodedSegment): void;
   close(): Promise<void>;
 }
 
 const coders = new Map<string, ReedSolomon>();
 
-function coderFor(k: number, n: number): ReedSolomon {
+/** One coder per (k, n) in this thread. */
+export function coderFor(k: number, n: number): ReedSolomon {
   const id = `${k}/${n}`;
   let coder = coders.get(id);
   if (coder === undefined) {
@@ -82,13 +92,18 @@ export function encodeSegment(job: SegmentJob): EncodedSegment {
       padded = grown;
     }
   }
-  const ciphertext = padded.subarray(0, size);
   const secondaryLength = (n - k) * blockLength;
   const given = job.secondaryBuffer;
   const secondaryBuffer = given !== undefined && given.length === secondaryLength ? given : new Uint8Array(secondaryLength);
   const blocks: Uint8Array[] = [];
   for (let j = 0; j < k; j++) blocks.push(padded.subarray(j * blockLength, (j + 1) * blockLength));
   if (n > k) blocks.push(...coderFor(k, n).encodeSegment(padded, blockLength, secondaryBuffer));
+  return hashSegment(job, padded, blocks, secondaryBuffer);
+}
+
+/** The segment's hashes, once its padded ciphertext and N blocks are in place. */
+export function hashSegment(job: SegmentJob, padded: Uint8Array, blocks: Uint8Array[], secondaryBuffer: Uint8Array): EncodedSegment {
+  const ciphertext = padded.subarray(0, job.plaintext.length);
   return {
     index: job.index,
     ciphertext,

@@ -1,30 +1,57 @@
 import '../../../src-shared/polyfills/promise-with-resolvers.js';
-import { parentPort } from 'node:worker_threads';
-import { encodeSegment, type SegmentJob } from '../immutable/segment-encoder.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { getKernel } from '../fec/kernel.js';
+import { encodeSegment, type EncodedSegment, type SegmentJob } from '../immutable/segment-encoder.js';
+import { encodeSegmentInLane } from '../immutable/segment-lane.js';
 import { ownsBuffer } from './transfer.js';
+
+/** What the pool tells a worker when it starts it. */
+export interface SegmentWorkerData {
+  readonly laneCount: number;
+  readonly laneBytes: number;
+}
 
 export interface SegmentRequest {
   readonly id: number;
   readonly job: SegmentJob;
+  /** encode into this lane of the worker's shared memory (the job has `lendOutput`) */
+  readonly lane?: number;
 }
 
 /** An encoded segment in a form that crosses threads without copies. */
-export interface SegmentWireResult {
-  readonly index: number;
-  /** the padded ciphertext: the unpadded ciphertext and the K primary blocks are views of it */
-  readonly padded: Uint8Array;
-  readonly ciphertextLength: number;
-  /** the N-K secondary blocks back to back */
-  readonly secondaryBuffer: Uint8Array;
-  readonly crypttextSegmentHash: Uint8Array;
-  readonly blockHashes: Uint8Array[];
-  /** the job's plaintext buffer, sent back for reuse */
-  readonly plaintext: Uint8Array;
-}
+export type SegmentWireResult =
+  | {
+      readonly kind: 'buffers';
+      readonly index: number;
+      /** the padded ciphertext: the unpadded ciphertext and the K primary blocks are views of it */
+      readonly padded: Uint8Array;
+      readonly ciphertextLength: number;
+      /** the N-K secondary blocks back to back */
+      readonly secondaryBuffer: Uint8Array;
+      readonly crypttextSegmentHash: Uint8Array;
+      readonly blockHashes: Uint8Array[];
+      /** the job's plaintext buffer, sent back for reuse */
+      readonly plaintext: Uint8Array;
+    }
+  | {
+      /** the blocks are in the request's lane; only the hashes travel */
+      readonly kind: 'lane';
+      readonly index: number;
+      readonly crypttextSegmentHash: Uint8Array;
+      readonly blockHashes: Uint8Array[];
+      readonly plaintext: Uint8Array;
+    };
 
 export type SegmentReply =
   | { readonly id: number; readonly result: SegmentWireResult }
   | { readonly id: number; readonly error: string };
+
+/** The worker's first message: its lanes, as a shared buffer and the offset where lane 0 starts. */
+export interface SegmentWorkerReady {
+  readonly ready: true;
+  readonly memory: ArrayBufferLike;
+  readonly lanesAt: number;
+}
 
 /** A view that owns its whole ArrayBuffer is transferred; any other is copied compactly. */
 function owned(bytes: Uint8Array, transfers: ArrayBuffer[]): Uint8Array {
@@ -33,23 +60,35 @@ function owned(bytes: Uint8Array, transfers: ArrayBuffer[]): Uint8Array {
   return compact;
 }
 
+function toWire(encoded: EncodedSegment, inLane: boolean, transfers: ArrayBuffer[]): SegmentWireResult {
+  const hashes = {
+    index: encoded.index,
+    crypttextSegmentHash: encoded.crypttextSegmentHash.slice(),
+    blockHashes: encoded.blockHashes.map((h) => h.slice()),
+    plaintext: owned(encoded.plaintext, transfers),
+  };
+  if (inLane) return { kind: 'lane', ...hashes };
+  return {
+    kind: 'buffers',
+    ...hashes,
+    padded: owned(encoded.padded, transfers),
+    ciphertextLength: encoded.ciphertext.length,
+    secondaryBuffer: owned(encoded.secondaryBuffer, transfers),
+  };
+}
+
 const port = parentPort;
 if (port === null) throw new Error('segment-worker must run in a worker thread');
+const { laneCount, laneBytes } = workerData as SegmentWorkerData;
+const lanes = getKernel().lend(laneCount * laneBytes);
+port.postMessage({ ready: true, memory: lanes.buffer, lanesAt: lanes.offset } satisfies SegmentWorkerReady);
 
 port.on('message', (request: SegmentRequest) => {
   try {
-    const encoded = encodeSegment(request.job);
+    const inLane = request.lane !== undefined;
+    const encoded = inLane ? encodeSegmentInLane(request.job, lanes.offset + request.lane! * laneBytes) : encodeSegment(request.job);
     const transfers: ArrayBuffer[] = [];
-    const result: SegmentWireResult = {
-      index: encoded.index,
-      padded: owned(encoded.padded, transfers),
-      ciphertextLength: encoded.ciphertext.length,
-      secondaryBuffer: owned(encoded.secondaryBuffer, transfers),
-      crypttextSegmentHash: encoded.crypttextSegmentHash.slice(),
-      blockHashes: encoded.blockHashes.map((h) => h.slice()),
-      plaintext: owned(encoded.plaintext, transfers),
-    };
-    port.postMessage({ id: request.id, result } satisfies SegmentReply, transfers);
+    port.postMessage({ id: request.id, result: toWire(encoded, inLane, transfers) } satisfies SegmentReply, transfers);
   } catch (error) {
     port.postMessage({ id: request.id, error: (error as Error).message } satisfies SegmentReply);
   }

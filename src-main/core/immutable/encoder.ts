@@ -153,6 +153,7 @@ export async function* encodeChk(
   const giveBack = (segment: EncodedSegment): void => {
     segmentEncoder.release?.(segment);
     buffers?.give(segment.plaintext);
+    if (lendOutput) return; // no job takes output buffers from the recycler then: keeping them would only hold memory
     buffers?.give(segment.padded);
     buffers?.give(segment.secondaryBuffer);
   };

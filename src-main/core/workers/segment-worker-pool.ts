@@ -35,6 +35,8 @@ interface PoolWorker {
   /** the worker's shared lanes, once it has said where they are */
   lanes?: { readonly memory: ArrayBufferLike; readonly at: number };
   readonly freeLanes: number[];
+  /** settles when the worker has said where its lanes are, or has failed to start */
+  readonly ready: Promise<void>;
 }
 
 export interface SegmentWorkerPoolOptions {
@@ -105,27 +107,43 @@ export class SegmentWorkerPool implements SegmentEncoder {
   private start(): void {
     for (let i = 0; i < this.size; i++) {
       const worker = startWorker({ laneCount: this.lanesPerWorker, laneBytes: this.laneBytes });
-      const poolWorker: PoolWorker = { worker, pending: new Map(), freeLanes: [] };
+      let markReady!: () => void;
+      let markFailed!: (error: Error) => void;
+      const ready = new Promise<void>((resolve, reject) => {
+        markReady = resolve;
+        markFailed = reject;
+      });
+      ready.catch(() => undefined); // also reported to the jobs, through failAll
+      const poolWorker: PoolWorker = { worker, pending: new Map(), freeLanes: [], ready };
       worker.on('message', (message: SegmentReply | SegmentWorkerReady) => {
         if ('ready' in message) {
           poolWorker.lanes = { memory: message.memory, at: message.lanesAt };
           for (let lane = 0; lane < this.lanesPerWorker; lane++) poolWorker.freeLanes.push(lane);
+          if (poolWorker.pending.size === 0) worker.unref();
+          markReady();
         } else {
           this.settle(poolWorker, message);
         }
       });
-      worker.on('error', (error) => this.failAll(poolWorker, error));
-      worker.on('exit', (code) => this.failAll(poolWorker, new Error(`segment worker exited with code ${code}`)));
-      worker.unref();
+      const fail = (error: Error): void => {
+        markFailed(error);
+        this.failAll(poolWorker, error);
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`segment worker exited with code ${code}`)));
+      // Referenced until it is ready: a job may be waiting for its lanes (then unreferenced when idle).
       this.workers.push(poolWorker);
     }
   }
 
-  encode(job: SegmentJob): Promise<EncodedSegment> {
-    if (this.closed) return Promise.reject(new Error('the segment worker pool is closed'));
+  async encode(job: SegmentJob): Promise<EncodedSegment> {
+    if (this.closed) throw new Error('the segment worker pool is closed');
     if (job.plaintext.length <= this.inlineSegmentBytes) return inProcessSegmentEncoder.encode(job);
     if (this.workers.length === 0) this.start();
     const fitsLane = job.lendOutput === true && segmentLaneLayout(job.plaintext.length, job.neededShares, job.totalShares).bytes <= this.laneBytes;
+    // The first jobs wait for the lanes rather than fall back to buffers (the workers must start anyway).
+    if (fitsLane) await Promise.all(this.workers.map((w) => w.ready));
+    if (this.closed) throw new Error('the segment worker pool is closed');
     const withLane = fitsLane ? this.workers.filter((w) => w.freeLanes.length > 0) : [];
     const candidates = withLane.length > 0 ? withLane : this.workers;
     const target = candidates.reduce((best, w) => (w.pending.size < best.pending.size ? w : best));

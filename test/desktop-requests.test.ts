@@ -20,11 +20,16 @@ let requests: DesktopRequests;
 let desktop: DesktopSettings = DEFAULT_DESKTOP_SETTINGS;
 let saveTarget: string | undefined;
 const progress: Array<{ uploadId: string; progress: UploadProgress }> = [];
+/** told each progress message as it is sent (the renderer's reaction to it) */
+let onUploadProgress: ((uploadId: string, progress: UploadProgress) => void) | undefined;
 
 const shell: DesktopShell = {
   pickFolder: async () => '/home/alice/Pictures',
   chooseSaveTarget: async () => saveTarget,
-  uploadProgress: (uploadId, p) => progress.push({ uploadId, progress: p }),
+  uploadProgress: (uploadId, p) => {
+    progress.push({ uploadId, progress: p });
+    onUploadProgress?.(uploadId, p);
+  },
   settings: () => desktop,
   updateSettings: async (patch) => {
     desktop = { ...desktop, ...patch };
@@ -154,6 +159,7 @@ describe('desktop IPC requests', () => {
     expect(listing.entries).toMatchObject([{ name: 'holiday.bin', kind: 'file', size: 200_000 }]);
     await expect(requests.handle('uploadLocalFile', [{ uploadId: 'u2', directoryPath: 'trips', name: 'gone.bin', localPath: join(root, 'gone.bin') }])).rejects.toThrow('"gone.bin" is not a file on this computer (a folder, or gone)');
     await expect(requests.handle('uploadLocalFile', [{ uploadId: 'u3', directoryPath: 'trips', name: 'a/b', localPath: local }])).rejects.toThrow();
+    await cancelRoundTrip(requests, local);
 
     // save: cancelled dialog writes nothing; then to a chosen file, whole
     const before = await readdir(root);
@@ -167,6 +173,40 @@ describe('desktop IPC requests', () => {
     await expect(requests.handle('saveFile', ['trips'])).rejects.toThrow('"trips" is a folder or a mutable file; only files can be saved');
     expect((await readdir(root)).filter((n) => n.endsWith('.cairn-part'))).toEqual([]);
     await requests.handle('remove', ['trips']);
+  }
+
+  /** An upload cancelled once its first bytes are stored: it stops, and leaves no link and no share. */
+  async function cancelRoundTrip(requests: DesktopRequests, small: string): Promise<void> {
+    const size = 24 * 1024 * 1024;
+    const big = join(root, 'movie.bin');
+    await writeFile(big, randomBytes(size));
+    const sharesBefore = ((await requests.handle('status', [])) as StatusView).storage!.shares;
+    let cancelled: Promise<unknown> | undefined;
+    onUploadProgress = (uploadId, p) => {
+      // the renderer's Cancel, as soon as the node has stored the first bytes
+      if (uploadId === 'u-cancel' && p.bytesDone > 0) cancelled ??= requests.handle('cancelUpload', ['u-cancel']);
+    };
+    try {
+      await expect(requests.handle('uploadLocalFile', [{ uploadId: 'u-cancel', directoryPath: 'trips', name: 'movie.bin', localPath: big }])).rejects.toThrow('cancelled');
+    } finally {
+      onUploadProgress = undefined;
+    }
+    expect(cancelled).toBeDefined();
+    await cancelled;
+    const seen = progress.filter((p) => p.uploadId === 'u-cancel').map((p) => p.progress);
+    expect(seen.at(-1)).toMatchObject({ state: 'cancelled', bytesTotal: size });
+    expect(seen.at(-1)!.bytesDone).toBeGreaterThan(0);
+    expect(seen.at(-1)!.bytesDone).toBeLessThan(size);
+    expect(seen.some((p) => p.state === 'done' || p.state === 'failed')).toBe(false);
+    // nothing linked, and no share (whole or partial) left on the storage server
+    expect(((await requests.handle('listDirectory', ['trips'])) as DirectoryListing).entries.map((e) => e.name)).toEqual(['holiday.bin']);
+    expect(((await requests.handle('status', [])) as StatusView).storage!.shares).toBe(sharesBefore);
+    // an upload that is over (or never was) is left as it is, and its id may be used again
+    await requests.handle('cancelUpload', ['u-cancel']);
+    await expect(requests.handle('cancelUpload', ['no such id!'])).rejects.toThrow(/upload id/);
+    await requests.handle('uploadLocalFile', [{ uploadId: 'u-cancel', directoryPath: 'trips', name: 'again.bin', localPath: small }]);
+    expect(((await requests.handle('listDirectory', ['trips'])) as DirectoryListing).entries.map((e) => e.name)).toEqual(['again.bin', 'holiday.bin']);
+    await requests.handle('remove', ['trips/again.bin']);
   }
 
   async function filesRoundTrip(requests: DesktopRequests): Promise<void> {

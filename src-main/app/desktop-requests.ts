@@ -28,6 +28,7 @@ type Handlers = { [M in IpcMethod]?: Handler<M> };
  */
 export class DesktopRequests {
   private readonly handlers: Handlers;
+  private readonly transfers = new DesktopTransfers(() => this.running());
 
   constructor(
     private readonly app: AppNode,
@@ -47,14 +48,14 @@ export class DesktopRequests {
       rename: async (path, newName) => this.vdrive().rename(path, newName),
       remove: async (path) => this.vdrive().remove(path),
       readOnlyCap: async (path) => this.vdrive().readOnlyCap(path),
-      uploadLocalFile: async (request) => new DesktopTransfers(this.running()).upload(request, (progress) => this.shell.uploadProgress(request.uploadId, progress)),
-      cancelUpload: async () => {
-        throw new Error('an upload cannot be cancelled in the desktop app yet');
+      uploadLocalFile: async (request) => this.transfers.upload(request, (progress) => this.shell.uploadProgress(request.uploadId, progress)),
+      cancelUpload: async (uploadId) => {
+        this.transfers.cancel(uploadId);
       },
       saveFile: async (path) => {
-        const service = this.running();
+        this.running();
         const target = await this.shell.chooseSaveTarget(path.slice(path.lastIndexOf('/') + 1));
-        if (target !== undefined) await new DesktopTransfers(service).save(path, target);
+        if (target !== undefined) await this.transfers.save(path, target);
       },
       backupJobs: async () => new DesktopBackups(this.running()).jobs(),
       addBackupJob: async (job) => new DesktopBackups(this.running()).add(job),

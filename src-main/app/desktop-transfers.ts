@@ -6,15 +6,49 @@ import type { UploadLocalFileRequest, UploadProgress } from '../../src-shared/ip
 import { gridRootCap } from '../node/grid-root.js';
 import type { NodeService } from '../node/node-service.js';
 
+/** What a cancelled upload rejects with (the web shell's cancelled upload says the same). */
+export const UPLOAD_CANCELLED = 'cancelled';
+
 /**
  * The desktop app's uploads (a dropped file, read from its path on this computer) and
- * downloads (to where the save dialog said), on the grid's shared root.
+ * downloads (to where the save dialog said), on the grid's shared root. One lives as long as
+ * the app: it knows the uploads in flight by the id the renderer gave each, to cancel them.
  */
 export class DesktopTransfers {
-  constructor(private readonly service: NodeService) {}
+  readonly #uploads = new Map<string, AbortController>();
 
-  /** Uploads the local file to `directoryPath/name` (replacing an entry of that name). */
+  /** `service` is asked for the running node at each request (there is none before setup). */
+  constructor(private readonly running: () => NodeService) {}
+
+  private get service(): NodeService {
+    return this.running();
+  }
+
+  /**
+   * Uploads the local file to `directoryPath/name` (replacing an entry of that name). Until
+   * it is linked, `cancel(uploadId)` stops it: its partial shares are aborted, nothing is
+   * linked, the last progress is "cancelled" and it rejects with "cancelled".
+   */
   async upload(request: UploadLocalFileRequest, onProgress: (progress: UploadProgress) => void): Promise<void> {
+    if (this.#uploads.has(request.uploadId)) throw new Error(`an upload with the id "${request.uploadId}" is running already`);
+    const cancel = new AbortController();
+    this.#uploads.set(request.uploadId, cancel);
+    try {
+      await this.#upload(request, onProgress, cancel.signal);
+    } finally {
+      this.#uploads.delete(request.uploadId);
+    }
+  }
+
+  /** Stops the upload `uploadId`; true if it was running (a finished or unknown one is left as it is). */
+  cancel(uploadId: string): boolean {
+    const upload = this.#uploads.get(uploadId);
+    if (upload === undefined) return false;
+    upload.abort(new Error(UPLOAD_CANCELLED));
+    return true;
+  }
+
+  async #upload(request: UploadLocalFileRequest, onProgress: (progress: UploadProgress) => void, signal: AbortSignal): Promise<void> {
     const info = await stat(request.localPath).catch(() => undefined);
     if (info === undefined || !info.isFile()) throw new Error(`"${request.name}" is not a file on this computer (a folder, or gone)`);
     const size = info.size;
@@ -35,8 +69,12 @@ export class DesktopTransfers {
       onProgress({ state: 'sending', bytesDone, bytesTotal: size });
     });
     try {
-      await this.service.uploadAndLink(gridRootCap(this.service.node.gridLink), path, { path: request.localPath, size }, { overwrite: true, metadata: { mtime: info.mtimeMs / 1000 } });
+      await this.service.uploadAndLink(gridRootCap(this.service.node.gridLink), path, { path: request.localPath, size }, { overwrite: true, metadata: { mtime: info.mtimeMs / 1000 } }, signal);
     } catch (error) {
+      if (signal.aborted) {
+        onProgress({ state: 'cancelled', bytesDone, bytesTotal: size });
+        throw signal.reason;
+      }
       onProgress({ state: 'failed', bytesDone, bytesTotal: size, error: (error as Error).message.split('\n')[0]! });
       throw error;
     } finally {

@@ -43,6 +43,8 @@ export interface UploadOptions {
   readonly queryTimeoutMs?: number;
   /** attempts after servers fail mid-upload (default 3) */
   readonly attempts?: number;
+  /** stops the upload (its open buckets are aborted) and rejects with the signal's reason */
+  readonly signal?: AbortSignal;
 }
 
 export interface UploadResult {
@@ -140,12 +142,16 @@ export async function uploadImmutable(uploadable: Uploadable, options: UploadOpt
     key = randomKey();
   } else {
     const hasher = convergentKeyHasher(options.convergenceSecret, params.neededShares, params.totalShares, effectiveSegmentSize(size, params));
-    for await (const chunk of uploadable.open()) hasher.update(chunk);
+    for await (const chunk of uploadable.open()) {
+      options.signal?.throwIfAborted();
+      hasher.update(chunk);
+    }
     key = hasher.digest();
   }
   const excluded = new Set<string>();
   const attempts = options.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
     try {
       return await uploadAttempt(uploadable, key, params, options, excluded);
     } catch (error) {
@@ -183,6 +189,8 @@ async function uploadAttempt(
   };
   try {
     for await (const event of encodeChk(uploadable.open(), { ...params, size: uploadable.size, key, segmentEncoder: options.segmentEncoder, ...(options.storageIndex === undefined ? {} : { storageIndex: options.storageIndex }) })) {
+      // a cancelled upload stops here; the finally below aborts its open buckets
+      options.signal?.throwIfAborted();
       if (event.type === 'start') {
         start = event;
         if (event.shareSize <= SMALL_SHARE_BYTES) {

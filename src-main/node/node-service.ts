@@ -207,7 +207,8 @@ export class NodeService implements NodeApi {
     return remote;
   }
 
-  async uploadFile(body: UploadBody): Promise<FileCap> {
+  /** `signal` cancels the upload: its partial shares are aborted and it rejects with the signal's reason. */
+  async uploadFile(body: UploadBody, signal?: AbortSignal): Promise<FileCap> {
     const started = Date.now();
     const size = 'bytes' in body ? body.bytes.length : body.size;
     const open = 'bytes' in body ? async function* () { yield body.bytes; } : () => readFileChunks(body.path);
@@ -221,6 +222,7 @@ export class NodeService implements NodeApi {
           convergenceSecret: this.node.convergenceSecret,
           segmentEncoder: this.pool,
           onProgress: (done) => operation.progress(done),
+          ...(signal === undefined ? {} : { signal }),
         },
       ),
     );
@@ -274,11 +276,14 @@ export class NodeService implements NodeApi {
     return this.operations.run('directory', undefined, () => this.vdrive.link(dir, path, cap, options));
   }
 
-  async uploadAndLink(dir: DirectoryCap, path: string, body: UploadBody, options: LinkRequest): Promise<FileCap> {
+  /** `signal` cancels it: until the upload is linked, a cancel leaves nothing linked. */
+  async uploadAndLink(dir: DirectoryCap, path: string, body: UploadBody, options: LinkRequest, signal?: AbortSignal): Promise<FileCap> {
     // The parent is checked first, so a bad path or a read-only directory wastes no upload.
     const { parent, name } = await this.vdrive.parentOf(dir, path, 'upload to');
     if (!isWriteCap(parent)) throw new ReadOnlyDirectoryError(`cannot link ${JSON.stringify(name)}: the directory is read-only; changing a directory needs its write cap`);
-    const cap = await this.uploadFile(body);
+    signal?.throwIfAborted();
+    const cap = await this.uploadFile(body, signal);
+    signal?.throwIfAborted();
     const size = 'bytes' in body ? body.bytes.length : body.size;
     await this.link(dir, path, cap, { ...options, metadata: { ...options.metadata, size } });
     return cap;

@@ -185,9 +185,12 @@ describe('uploads store', () => {
 
   it('makes dropped folders first, cancels, and keeps a failure with its reason', async () => {
     const memory = new MemoryApi();
-    const store = createUploadsStore(memory.api());
-    await store.getState().add('', [{ file: file('x.jpg'), relativeDirectory: 'Trip/Day 1' }, { file: file('y.jpg'), relativeDirectory: 'Trip' }], ['Trip', 'Trip/Day 1']);
-    expect(memory.folders.get('Trip')).toEqual(new Set(['Day 1']));
+    const changed: string[] = [];
+    const store = createUploadsStore(memory.api(), (dir) => changed.push(dir));
+    await store.getState().add('', [{ file: file('x.jpg'), relativeDirectory: 'Trip/Day 1' }, { file: file('y.jpg'), relativeDirectory: 'Trip' }], ['Trip', 'Trip/Day 1', 'Trip/Empty']);
+    expect(memory.folders.get('Trip')).toEqual(new Set(['Day 1', 'Empty']));
+    // the folders that got new folders are told before any file is uploaded
+    expect(changed).toEqual(['', 'Trip']);
     expect(memory.uploads.map((u) => u.directoryPath)).toEqual(['Trip/Day 1', 'Trip']);
     const [x, y] = store.getState().items;
     store.getState().cancel(x!.id);

@@ -61,6 +61,25 @@ export function App() {
     );
   }, [api]);
   useEffect(() => (needsSetup === false ? statusStore.getState().start() : undefined), [statusStore, needsSetup]);
+  // the desktop app opens cairn: links: one it was started with, and each it is sent later
+  const { sharedLinks } = useStores();
+  useEffect(() => {
+    if (needsSetup !== false) return undefined;
+    const take = () =>
+      void api.takeOpenLink().then(
+        (link) => {
+          if (link === undefined) return;
+          sharedLinks.getState().offer(link);
+          history.replaceState(null, '', '#/files');
+          setScreen('files');
+        },
+        () => undefined,
+      );
+    take();
+    return api.onEvent((event) => {
+      if (event.type === 'open-link') take();
+    });
+  }, [api, sharedLinks, needsSetup]);
   useEffect(() => {
     const onHash = () => setScreen(screenOfHash(location.hash));
     window.addEventListener('hashchange', onHash);

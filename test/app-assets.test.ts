@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { crc32, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { OPEN_LINK_SCHEME } from '../src-main/app/open-link-argv.js';
 
 const TRAY_STATES = ['healthy', 'degraded', 'offline', 'busy', 'error'] as const;
 
@@ -68,6 +69,10 @@ describe('electron-builder.yml', () => {
     expect(config.mac!.target).toBe('dmg');
     expect(config.win!.target).toBe('nsis');
     for (const platform of ['linux', 'mac', 'win']) expect(existsSync(String(config[platform]!.icon))).toBe(true);
+  });
+
+  it('declares the cairn: scheme the app opens share links of', () => {
+    expect(config.protocols as unknown).toEqual([{ name: 'Cairn share link', schemes: [OPEN_LINK_SCHEME] }]);
   });
 
   it('ships the compiled main, the segment worker and the renderer as plain files', () => {

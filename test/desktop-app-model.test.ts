@@ -1,5 +1,5 @@
 // The desktop app's decisions that need no Electron: notifications, the tray menu, the app
-// menu's shortcuts and the app's own settings file.
+// menu's shortcuts, the app's own settings file and the cairn: links the OS hands over.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { appMenuTemplate } from '../src-main/app/app-menu-model.js';
 import { DEFAULT_DESKTOP_SETTINGS, loadDesktopSettings, saveDesktopSettings } from '../src-main/app/desktop-settings.js';
 import { NotificationRules } from '../src-main/app/notification-rules.js';
 import { trayMenuModel } from '../src-main/app/tray-menu-model.js';
+import { isOpenLink, openLinkInArgv, protocolClientArguments } from '../src-main/app/open-link-argv.js';
 
 const HOUR = 3_600_000;
 
@@ -84,5 +85,32 @@ describe('desktop settings', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('cairn: links handed over by the OS', () => {
+  const link = 'cairn:open?cap=URI%3ALIT%3Anbswy3dp&name=hello.txt';
+
+  it('finds the link among the arguments of a first or second instance', () => {
+    // Windows: the link is the last argument of the new process
+    expect(openLinkInArgv(['C:\\Program Files\\Cairn\\Cairn.exe', link])).toBe(link);
+    // Electron's second-instance argv carries Chromium's switches before the link
+    expect(openLinkInArgv(['/opt/Cairn/cairn', '--allow-file-access-from-files', '--original-process-start-time=1', link])).toBe(link);
+    // `electron .` in development: the app's path, then the link
+    expect(openLinkInArgv(['/usr/bin/electron', '/home/ann/cairn', link])).toBe(link);
+    expect(openLinkInArgv(['/opt/Cairn/cairn', 'CAIRN:open?cap=x'])).toBe('CAIRN:open?cap=x');
+  });
+
+  it('takes no other argument for a link', () => {
+    expect(openLinkInArgv(['/opt/Cairn/cairn'])).toBeUndefined();
+    expect(openLinkInArgv(['/opt/Cairn/cairn', '--cairn:open?cap=x', 'https://example.org/?cairn:open', '/home/ann/cairn:open'])).toBeUndefined();
+    expect(openLinkInArgv(['/opt/Cairn/cairn', `cairn:open?cap=${'a'.repeat(9000)}`])).toBeUndefined();
+    expect(isOpenLink('cairn:')).toBe(true);
+    expect(isOpenLink('cairns:open')).toBe(false);
+  });
+
+  it('registers the scheme with the app path only when run as `electron .`', () => {
+    expect(protocolClientArguments(false, ['/opt/Cairn/cairn'])).toEqual([]);
+    expect(protocolClientArguments(true, ['/usr/bin/electron', '.'])).toEqual(['.']);
   });
 });

@@ -7,7 +7,10 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupJobView, BackupJobsView, DirectoryListing, InviteView, SettingsView, SnapshotView, StatusView, UploadProgress } from '../src-shared/ipc/index.js';
+import type { BackupJobView, BackupJobsView, DirectoryListing, InviteView, SettingsView, SharedEntryView, ShareLink, SnapshotView, StatusView, UploadProgress } from '../src-shared/ipc/index.js';
+import { parseShareLink } from '../src-shared/ipc/index.js';
+import { formatCap } from '../src-shared/caps/index.js';
+import { gridRootCap } from '../src-main/node/grid-root.js';
 import { openInvite } from '../src-shared/invite/invite-code.js';
 import { DesktopRequests, type DesktopShell } from '../src-main/app/desktop-requests.js';
 import { DEFAULT_DESKTOP_SETTINGS, type DesktopSettings } from '../src-main/app/desktop-settings.js';
@@ -19,6 +22,7 @@ let app: AppNode;
 let requests: DesktopRequests;
 let desktop: DesktopSettings = DEFAULT_DESKTOP_SETTINGS;
 let saveTarget: string | undefined;
+let openLink: string | undefined;
 const progress: Array<{ uploadId: string; progress: UploadProgress }> = [];
 /** told each progress message as it is sent (the renderer's reaction to it) */
 let onUploadProgress: ((uploadId: string, progress: UploadProgress) => void) | undefined;
@@ -26,6 +30,11 @@ let onUploadProgress: ((uploadId: string, progress: UploadProgress) => void) | u
 const shell: DesktopShell = {
   pickFolder: async () => '/home/alice/Pictures',
   chooseSaveTarget: async () => saveTarget,
+  takeOpenLink: () => {
+    const link = openLink;
+    openLink = undefined;
+    return link;
+  },
   uploadProgress: (uploadId, p) => {
     progress.push({ uploadId, progress: p });
     onUploadProgress?.(uploadId, p);
@@ -101,7 +110,7 @@ describe('desktop IPC requests', () => {
     const requests = new DesktopRequests(solo, shell);
     try {
       await filesRoundTrip(requests);
-      await transfersRoundTrip(requests);
+      await transfersRoundTrip(requests, solo);
       // pausing backups in the app pauses the node's backup scheduler; "back up now" needs jobs
       await requests.handle('setBackupsPaused', [true]);
       expect((await solo.service!.backupJobs.status()).paused).toBe(true);
@@ -143,7 +152,7 @@ describe('desktop IPC requests', () => {
     await expect(requests.handle('runBackupJob', ['docs'])).rejects.toThrow('no backup job named "docs"');
   }
 
-  async function transfersRoundTrip(requests: DesktopRequests): Promise<void> {
+  async function transfersRoundTrip(requests: DesktopRequests, solo: AppNode): Promise<void> {
     const data = randomBytes(200_000);
     const local = join(root, 'holiday.bin');
     await writeFile(local, data);
@@ -160,6 +169,7 @@ describe('desktop IPC requests', () => {
     await expect(requests.handle('uploadLocalFile', [{ uploadId: 'u2', directoryPath: 'trips', name: 'gone.bin', localPath: join(root, 'gone.bin') }])).rejects.toThrow('"gone.bin" is not a file on this computer (a folder, or gone)');
     await expect(requests.handle('uploadLocalFile', [{ uploadId: 'u3', directoryPath: 'trips', name: 'a/b', localPath: local }])).rejects.toThrow();
     await cancelRoundTrip(requests, local);
+    await sharedRoundTrip(requests, data, solo);
 
     // save: cancelled dialog writes nothing; then to a chosen file, whole
     const before = await readdir(root);
@@ -173,6 +183,55 @@ describe('desktop IPC requests', () => {
     await expect(requests.handle('saveFile', ['trips'])).rejects.toThrow('"trips" is a folder or a mutable file; only files can be saved');
     expect((await readdir(root)).filter((n) => n.endsWith('.cairn-part'))).toEqual([]);
     await requests.handle('remove', ['trips']);
+  }
+
+  /** Share links: made for an entry, opened (a file, a folder, below it), saved, linked into cairn:. */
+  async function sharedRoundTrip(requests: DesktopRequests, data: Buffer, solo: AppNode): Promise<void> {
+    await requests.handle('makeDirectory', ['trips/2026']);
+    await writeFile(join(root, 'empty.txt'), '');
+    await requests.handle('uploadLocalFile', [{ uploadId: 'u-empty', directoryPath: 'trips/2026', name: 'empty.txt', localPath: join(root, 'empty.txt') }]);
+    const fileLink = (await requests.handle('shareLink', ['trips/holiday.bin'])) as ShareLink;
+    expect(fileLink.name).toBe('holiday.bin');
+    expect(fileLink.readCap).toMatch(/^URI:CHK:/);
+    expect(parseShareLink(fileLink.link)).toEqual({ readCap: fileLink.readCap, name: 'holiday.bin' });
+    const folderLink = (await requests.handle('shareLink', ['trips'])) as ShareLink;
+    expect(folderLink.readCap).toMatch(/^URI:DIR2-ED25519-RO:/);
+    await expect(requests.handle('shareLink', ['trips/nothing'])).rejects.toThrow(/nothing/);
+
+    expect(await requests.handle('openShared', [fileLink.readCap, ''])).toEqual({ kind: 'file', size: 200_000 });
+    const folder = (await requests.handle('openShared', [folderLink.readCap, ''])) as SharedEntryView;
+    expect(folder).toMatchObject({ kind: 'directory', listing: { path: '', writable: false, entries: [{ name: '2026', path: '2026', kind: 'directory', writable: false }, { name: 'holiday.bin', path: 'holiday.bin', kind: 'file', size: 200_000, writable: false }] } });
+    expect(await requests.handle('openShared', [folderLink.readCap, '2026'])).toMatchObject({ kind: 'directory', listing: { path: '2026', entries: [{ name: 'empty.txt', path: '2026/empty.txt', kind: 'file', size: 0 }] } });
+    await expect(requests.handle('openShared', [folderLink.readCap, 'nowhere'])).rejects.toThrow(/nowhere/);
+    await expect(requests.handle('openShared', [fileLink.readCap, 'below'])).rejects.toThrow('the shared cap names a file, not a folder: there is nothing below it');
+    await expect(requests.handle('openShared', ['URI:CHK:garbage', ''])).rejects.toThrow(/^the cap is damaged/);
+
+    // a shared file saved where the dialog says, whole; a folder is refused before any dialog
+    saveTarget = join(root, 'shared-copy.bin');
+    await requests.handle('saveSharedFile', [folderLink.readCap, 'holiday.bin', 'holiday.bin']);
+    expect((await readFile(saveTarget)).equals(data)).toBe(true);
+    await requests.handle('saveSharedFile', [fileLink.readCap, '', 'holiday.bin']);
+    expect((await readFile(saveTarget)).equals(data)).toBe(true);
+    saveTarget = join(root, 'never-written');
+    await expect(requests.handle('saveSharedFile', [folderLink.readCap, '2026', '2026'])).rejects.toThrow('"2026" is a folder or a mutable file; only files can be saved');
+    expect(existsSync(saveTarget)).toBe(false);
+
+    // linked into cairn: under a new name; an existing name is refused and stays as it was
+    await requests.handle('linkShared', [fileLink.readCap, '', 'from a friend.bin']);
+    await requests.handle('linkShared', [folderLink.readCap, 'trips/2026', 'trips again']);
+    const rootListing = (await requests.handle('listDirectory', [''])) as DirectoryListing;
+    expect(rootListing.entries.map((e) => e.name)).toEqual(['trips', 'from a friend.bin']);
+    expect(rootListing.entries[1]).toMatchObject({ kind: 'file', size: 200_000 });
+    expect(((await requests.handle('listDirectory', ['trips/2026/trips again'])) as DirectoryListing).entries.map((e) => e.name)).toEqual(['2026', 'holiday.bin']);
+    await expect(requests.handle('linkShared', [folderLink.readCap, '', 'from a friend.bin'])).rejects.toThrow(/already has a child named "from a friend.bin"/);
+    expect(await requests.handle('readOnlyCap', ['from a friend.bin'])).toBe(fileLink.readCap);
+    // a write cap given to the opener is only ever linked as its read cap
+    const rootWriteCap = formatCap(gridRootCap(solo.service!.node.gridLink));
+    await requests.handle('linkShared', [rootWriteCap, 'trips', 'root, read-only']);
+    expect(((await requests.handle('listDirectory', ['trips/root, read-only'])) as DirectoryListing).writable).toBe(false);
+    await requests.handle('remove', ['trips/root, read-only']);
+    await requests.handle('remove', ['from a friend.bin']);
+    await requests.handle('remove', ['trips/2026']);
   }
 
   /** An upload cancelled once its first bytes are stored: it stops, and leaves no link and no share. */
@@ -225,7 +284,10 @@ describe('desktop IPC requests', () => {
     expect(((await requests.handle('listDirectory', [''])) as DirectoryListing).entries).toEqual([]);
   }
 
-  it('requests the desktop app does not answer yet say so', async () => {
-    await expect(requests.handle('shareLink', ['docs'])).rejects.toThrow('shareLink is not available in the desktop app yet');
+  it('hands the renderer a cairn: link the OS asked the app to open, once', async () => {
+    expect(await requests.handle('takeOpenLink', [])).toBeUndefined();
+    openLink = 'cairn:open?cap=URI%3ALIT%3Anbswy3dp&name=hello.txt';
+    expect(await requests.handle('takeOpenLink', [])).toBe('cairn:open?cap=URI%3ALIT%3Anbswy3dp&name=hello.txt');
+    expect(await requests.handle('takeOpenLink', [])).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, IPC_METHODS, validateBackupJob, validateEntryName, validateRequest, validateSettingsPatch, validateVdrivePath } from '../src-shared/ipc/index.js';
+import { InputError, IPC_METHODS, formatShareLink, parseShareLink, validateBackupJob, validateEntryName, validateReadCap, validateRequest, validateSettingsPatch, validateVdrivePath } from '../src-shared/ipc/index.js';
+import { formatCap, parseCap, readOnlyCapOf, verifyCapOf, type ChkReadCap } from '../src-shared/caps/index.js';
 
 function errorOf(run: () => unknown): string {
   try {
@@ -68,5 +69,54 @@ describe('IPC validators', () => {
     expect(errorOf(() => validateRequest('remove', ['']))).toMatch(/not the root/);
     expect(errorOf(() => validateRequest('joinGrid', [{ code: 'abc', passphrase: '  ', nickname: 'bob' }]))).toMatch(/passphrase is empty/);
     expect(errorOf(() => validateRequest('uploadLocalFile', [{ uploadId: 'u1', directoryPath: '', name: 'a.txt', localPath: 'relative.txt' }]))).toMatch(/absolute path/);
+  });
+});
+
+describe('share links', () => {
+  const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+  const chk = formatCap({ kind: 'chk', key: bytes(16, 1), uebHash: bytes(32, 2), neededShares: 3, totalShares: 10, size: 123_456 });
+  const writeCap = { kind: 'ssk-ed25519', writekey: bytes(16, 3), fingerprint: bytes(32, 4) } as const;
+  const dirWrite = formatCap({ kind: 'dir', file: writeCap });
+  const dirRead = formatCap(readOnlyCapOf({ kind: 'dir', file: writeCap }));
+  const lit = formatCap({ kind: 'lit', data: new TextEncoder().encode('hello') });
+
+  it('makes links that open again to the same read cap and name', () => {
+    const link = formatShareLink(chk, 'Été 2024.pdf');
+    expect(link).toMatch(/^cairn:open\?cap=URI%3ACHK%3A[^&]+&name=%C3%89t%C3%A9%202024\.pdf$/);
+    expect(parseShareLink(link)).toEqual({ readCap: chk, name: 'Été 2024.pdf' });
+    expect(parseShareLink(`  ${formatShareLink(dirRead, 'photos')}\n`)).toEqual({ readCap: dirRead, name: 'photos' });
+    // as some systems hand a scheme's link over, and without a name
+    expect(parseShareLink(`cairn://open?cap=${encodeURIComponent(lit)}`)).toEqual({ readCap: lit, name: undefined });
+  });
+
+  it('takes a bare read cap, and turns a write cap into its read cap', () => {
+    expect(parseShareLink(chk)).toEqual({ readCap: chk, name: undefined });
+    expect(parseShareLink(dirRead)).toEqual({ readCap: dirRead, name: undefined });
+    expect(parseShareLink(dirWrite)).toEqual({ readCap: dirRead, name: undefined });
+    expect(validateReadCap(formatCap(writeCap))).toMatch(/^URI:SSK-ED25519-RO:/);
+    expect(validateReadCap(lit)).toBe(lit);
+  });
+
+  it('refuses anything else in one line that says what is wrong, never echoing a key', () => {
+    expect(errorOf(() => parseShareLink('   '))).toBe('paste a cairn:open link or a read cap');
+    expect(errorOf(() => parseShareLink('https://example.org/file'))).toMatch(/^not a Cairn link: paste a link that starts with "cairn:open\?" or a read cap/);
+    expect(errorOf(() => parseShareLink('cairn:photos/beach.jpg'))).toBe('not a Cairn share link: it must start with "cairn:open?"');
+    expect(errorOf(() => parseShareLink('cairn:open?name=x'))).toBe('the link has no cap in it: copy the whole link again');
+    expect(errorOf(() => parseShareLink('cairn:open?cap=hello'))).toMatch(/^the cap in the link is not a read cap \(URI:CHK:/);
+    const damaged = `${chk.slice(0, 30)}!${chk.slice(31)}`;
+    const message = errorOf(() => parseShareLink(damaged));
+    expect(message).toMatch(/^the cap is damaged: /);
+    expect(message).not.toContain(chk.split(':')[2]!.slice(0, 10));
+    expect(errorOf(() => parseShareLink(formatCap(verifyCapOf(parseCap(chk) as ChkReadCap))))).toMatch(/^the cap is a verify cap: it can check a file's shares but not read it/);
+    expect(errorOf(() => parseShareLink(formatShareLink(chk, 'a/b')))).toBe('the name in the link "a/b" cannot contain "/"');
+    expect(errorOf(() => parseShareLink(`cairn:open?cap=${'A'.repeat(9000)}`))).toBe('that is too long to be a link or a cap');
+  });
+
+  it('checks the caps of the opener\'s requests', () => {
+    expect(validateRequest('openShared', [dirWrite, 'a/b'])).toEqual([dirRead, 'a/b']);
+    expect(validateRequest('linkShared', [chk, '', 'beach.jpg'])).toEqual([chk, '', 'beach.jpg']);
+    expect(() => validateRequest('openShared', ['URI:nope', ''])).toThrow(/not a read cap|damaged/);
+    expect(() => validateRequest('linkShared', [chk, '', '..'])).toThrow('the name cannot be ".."');
+    expect(() => validateRequest('saveSharedFile', [chk, '../x', 'x'])).toThrow(/path in the shared folder/);
   });
 });

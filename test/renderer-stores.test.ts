@@ -6,6 +6,7 @@ import { createBackupsStore } from '../src-renderer/stores/backups-store.js';
 import { createFilesStore } from '../src-renderer/stores/files-store.js';
 import { createStatusStore } from '../src-renderer/stores/status-store.js';
 import { createUploadsStore } from '../src-renderer/stores/uploads-store.js';
+import { createSharedLinkStore, sharedName } from '../src-renderer/stores/shared-link-store.js';
 
 interface PendingUpload {
   readonly directoryPath: string;
@@ -184,9 +185,12 @@ describe('uploads store', () => {
 
   it('makes dropped folders first, cancels, and keeps a failure with its reason', async () => {
     const memory = new MemoryApi();
-    const store = createUploadsStore(memory.api());
-    await store.getState().add('', [{ file: file('x.jpg'), relativeDirectory: 'Trip/Day 1' }, { file: file('y.jpg'), relativeDirectory: 'Trip' }], ['Trip', 'Trip/Day 1']);
-    expect(memory.folders.get('Trip')).toEqual(new Set(['Day 1']));
+    const changed: string[] = [];
+    const store = createUploadsStore(memory.api(), (dir) => changed.push(dir));
+    await store.getState().add('', [{ file: file('x.jpg'), relativeDirectory: 'Trip/Day 1' }, { file: file('y.jpg'), relativeDirectory: 'Trip' }], ['Trip', 'Trip/Day 1', 'Trip/Empty']);
+    expect(memory.folders.get('Trip')).toEqual(new Set(['Day 1', 'Empty']));
+    // the folders that got new folders are told before any file is uploaded
+    expect(changed).toEqual(['', 'Trip']);
     expect(memory.uploads.map((u) => u.directoryPath)).toEqual(['Trip/Day 1', 'Trip']);
     const [x, y] = store.getState().items;
     store.getState().cancel(x!.id);
@@ -232,5 +236,61 @@ describe('backups store', () => {
     expect(await store.getState().run('docs')).toBe(true);
     expect(store.getState().actionError).toBeUndefined();
     expect(store.getState().snapshots.docs!.list!.map((s) => s.name)).toEqual(['2026-12-02T15:14:58Z']);
+  });
+});
+
+describe('shared link store', () => {
+  const lit = `URI:LIT:${'nbswy3dp'}`;
+  const folderCap = 'URI:DIR2-LIT:gqytunj2onug64tbn5rxs2lomnxw2idgn5xg64ttmvzs4ytqnbxw2zlfn4';
+
+  it('refuses a bad link in one line without asking the node, shows a file, a folder and below it', async () => {
+    const asked: string[] = [];
+    let failNext = false;
+    const listing = (path: string): DirectoryListing => ({ path, writable: false, entries: path === '' ? [{ name: 'Day 1', path: 'Day 1', kind: 'directory', size: undefined, modifiedAt: undefined, writable: false }] : [] });
+    const api = {
+      openShared: async (cap: string, path: string) => {
+        asked.push(`${cap} ${path}`);
+        if (failNext) {
+          failNext = false;
+          throw new Error('not enough shares: 1 of 3 servers answered\nstack…');
+        }
+        return cap === lit ? { kind: 'file', size: 5 } : { kind: 'directory', listing: listing(path) };
+      },
+      linkShared: async (_cap: string, directoryPath: string, name: string) => {
+        if (name === 'taken') throw new Error(`the directory already has a child named "taken"`);
+        asked.push(`link ${directoryPath}/${name}`);
+      },
+    } as unknown as CairnApi;
+    const store = createSharedLinkStore(api);
+    expect(store.getState().view).toEqual({ state: 'idle' });
+    expect(await store.getState().open('https://example.org/x')).toBe(false);
+    expect(store.getState().problem).toMatch(/^not a Cairn link: /);
+    expect(asked).toEqual([]);
+
+    const opening = store.getState().open(`cairn:open?cap=${encodeURIComponent(lit)}&name=hello.txt`);
+    expect(store.getState().view).toEqual({ state: 'loading' });
+    expect(await opening).toBe(true);
+    expect(store.getState()).toMatchObject({ problem: undefined, target: { readCap: lit, name: 'hello.txt' }, path: '', view: { state: 'shown', entry: { kind: 'file', size: 5 } } });
+    expect(await store.getState().saveToFiles('inbox', 'hello.txt')).toBeUndefined();
+    expect(await store.getState().saveToFiles('inbox', 'taken')).toBe('the directory already has a child named "taken"');
+
+    // a bare folder cap: no name in it, so it is called "Shared folder"
+    failNext = true;
+    await store.getState().open(folderCap);
+    expect(store.getState().view).toEqual({ state: 'failed', error: 'not enough shares: 1 of 3 servers answered' });
+    await store.getState().retry();
+    const { target, view } = store.getState();
+    expect(view).toMatchObject({ state: 'shown', entry: { kind: 'directory' } });
+    expect(sharedName(target!, view.state === 'shown' ? view.entry : undefined)).toBe('Shared folder');
+    await store.getState().browse('Day 1');
+    expect(store.getState()).toMatchObject({ path: 'Day 1', view: { state: 'shown', entry: { kind: 'directory', listing: { path: 'Day 1', entries: [] } } } });
+    expect(asked).toEqual([`${lit} `, 'link inbox/hello.txt', `${folderCap} `, `${folderCap} `, `${folderCap} Day 1`]);
+
+    store.getState().reset();
+    expect(store.getState()).toMatchObject({ target: undefined, path: '', view: { state: 'idle' } });
+    // a link the desktop app was asked to open waits for the Files screen, once
+    store.getState().offer('cairn:open?cap=x');
+    expect(store.getState().takeOffered()).toBe('cairn:open?cap=x');
+    expect(store.getState().takeOffered()).toBeUndefined();
   });
 });

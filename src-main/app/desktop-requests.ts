@@ -2,7 +2,8 @@ import { validateRequest, type IpcMethod, type IpcRequests, type UploadProgress 
 import type { AppNode } from '../node/app-node.js';
 import type { DesktopSettings } from './desktop-settings.js';
 import { DesktopBackups } from './desktop-backups.js';
-import { DesktopTransfers } from './desktop-transfers.js';
+import { DesktopSharedCaps } from './desktop-shared-caps.js';
+import { DesktopTransfers, savableFile } from './desktop-transfers.js';
 import { DesktopVdrive } from './desktop-vdrive.js';
 import { statusViewOf } from './status-view.js';
 
@@ -11,6 +12,8 @@ export interface DesktopShell {
   pickFolder(): Promise<string | undefined>;
   /** a save dialog: where to save a file named `name`, or undefined when cancelled */
   chooseSaveTarget(name: string): Promise<string | undefined>;
+  /** the `cairn:` link the OS asked the app to open, once (then undefined) */
+  takeOpenLink(): string | undefined;
   /** sends an upload's progress to the renderer */
   uploadProgress(uploadId: string, progress: UploadProgress): void;
   settings(): DesktopSettings;
@@ -48,6 +51,15 @@ export class DesktopRequests {
       rename: async (path, newName) => this.vdrive().rename(path, newName),
       remove: async (path) => this.vdrive().remove(path),
       readOnlyCap: async (path) => this.vdrive().readOnlyCap(path),
+      shareLink: async (path) => this.sharedCaps().shareLink(path),
+      openShared: async (readCap, path) => this.sharedCaps().open(readCap, path),
+      saveSharedFile: async (readCap, path, name) => {
+        const cap = savableFile(await this.sharedCaps().resolve(readCap, path), name);
+        const target = await this.shell.chooseSaveTarget(name);
+        if (target !== undefined) await this.transfers.saveCap(cap, name, target);
+      },
+      linkShared: async (readCap, directoryPath, name) => this.sharedCaps().link(readCap, directoryPath, name),
+      takeOpenLink: async () => this.shell.takeOpenLink(),
       uploadLocalFile: async (request) => this.transfers.upload(request, (progress) => this.shell.uploadProgress(request.uploadId, progress)),
       cancelUpload: async (uploadId) => {
         this.transfers.cancel(uploadId);
@@ -112,6 +124,10 @@ export class DesktopRequests {
 
   private vdrive(): DesktopVdrive {
     return new DesktopVdrive(this.running());
+  }
+
+  private sharedCaps(): DesktopSharedCaps {
+    return new DesktopSharedCaps(this.running());
   }
 
   private settingsView() {

@@ -2,9 +2,16 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Cap, ChkReadCap, LiteralCap } from '../../src-shared/caps/index.js';
 import type { UploadLocalFileRequest, UploadProgress } from '../../src-shared/ipc/index.js';
 import { gridRootCap } from '../node/grid-root.js';
 import type { NodeService } from '../node/node-service.js';
+
+/** `cap` if it is a file whose bytes can be saved; else an Error naming `what`. */
+export function savableFile(cap: Cap, what: string): ChkReadCap | LiteralCap {
+  if (cap.kind !== 'chk' && cap.kind !== 'lit') throw new Error(`"${what}" is a folder or a mutable file; only files can be saved`);
+  return cap;
+}
 
 /** What a cancelled upload rejects with (the web shell's cancelled upload says the same). */
 export const UPLOAD_CANCELLED = 'cancelled';
@@ -86,11 +93,15 @@ export class DesktopTransfers {
   /** Downloads the file at `path` to `target`: written under a temporary name, renamed when complete. */
   async save(path: string, target: string): Promise<void> {
     const resolved = await this.service.resolvePath(gridRootCap(this.service.node.gridLink), path);
-    const cap = resolved.cap;
-    if (cap.kind !== 'chk' && cap.kind !== 'lit') throw new Error(`"${path}" is a folder or a mutable file; only files can be saved`);
+    await this.saveCap(resolved.cap, path, target);
+  }
+
+  /** Downloads the file `cap` (called `what` in errors) to `target`, as save() does. */
+  async saveCap(cap: Cap, what: string, target: string): Promise<void> {
+    const file = savableFile(cap, what);
     const partial = `${target}.cairn-part`;
     try {
-      await pipeline(Readable.from(this.service.download(cap)), createWriteStream(partial, { mode: 0o644 }));
+      await pipeline(Readable.from(this.service.download(file)), createWriteStream(partial, { mode: 0o644 }));
       await rename(partial, target);
     } catch (error) {
       await rm(partial, { force: true });

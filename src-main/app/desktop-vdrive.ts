@@ -1,4 +1,4 @@
-import { formatCap, isWriteCap, readOnlyCapOf } from '../../src-shared/caps/index.js';
+import { formatCap, isWriteCap, parseAnyCap, readOnlyCapOf } from '../../src-shared/caps/index.js';
 import type { DirectoryListing, VdriveEntry } from '../../src-shared/ipc/index.js';
 import type { DirectoryEntry } from '../grid/vdrive/index.js';
 import { gridRootCap } from '../node/grid-root.js';
@@ -44,14 +44,21 @@ export class DesktopVdrive {
   }
 }
 
-function entryView(parent: string, entry: DirectoryEntry, parentWritable: boolean): VdriveEntry {
+/** An immutable file's size, which its cap tells (a file linked by cap has no size metadata). */
+function sizeOfCap(text: string): number | undefined {
+  if (!text.startsWith('URI:CHK:') && !text.startsWith('URI:LIT:')) return undefined;
+  const cap = parseAnyCap(text);
+  return cap.kind === 'chk' ? cap.size : cap.kind === 'lit' ? cap.data.length : undefined;
+}
+
+export function entryView(parent: string, entry: DirectoryEntry, parentWritable: boolean): VdriveEntry {
   const { metadata } = entry;
   const seconds = typeof metadata.mtime === 'number' ? metadata.mtime : metadata.cairn?.linkmotime;
   return {
     name: entry.name,
     path: parent === '' ? entry.name : `${parent}/${entry.name}`,
     kind: entry.isDirectory ? 'directory' : 'file',
-    size: entry.isDirectory ? undefined : typeof metadata.size === 'number' ? metadata.size : undefined,
+    size: entry.isDirectory ? undefined : (sizeOfCap(entry.readCap) ?? (typeof metadata.size === 'number' ? metadata.size : undefined)),
     modifiedAt: typeof seconds === 'number' ? Math.round(seconds * 1000) : undefined,
     // an immutable file is renamed or removed through its (writable) directory
     writable: entry.writeCap !== undefined || (!entry.isDirectory && parentWritable),

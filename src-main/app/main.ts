@@ -1,6 +1,7 @@
 // The desktop app's Electron main process: it hosts the grid node (AppNode: first-run setup
 // or the node in the app's data folder), the window, the tray, notifications and the IPC
 // that the preload's CairnApi calls. Run: npm run build && npx electron .
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, Notification, app, clipboard, dialog, ipcMain } from 'electron';
 import { EVENT_CHANNEL, IPC_CHANNEL_PREFIX, IPC_METHODS, UPLOAD_PROGRESS_CHANNEL, trayState, type CairnEvent, type TrayState } from '../../src-shared/ipc/index.js';
@@ -11,6 +12,7 @@ import { createAppWindow, lockDownContent, registerAppScheme } from './app-windo
 import { DesktopRequests } from './desktop-requests.js';
 import { loadDesktopSettings, saveDesktopSettings, type DesktopSettings } from './desktop-settings.js';
 import { NotificationRules } from './notification-rules.js';
+import { OPEN_LINK_SCHEME, isOpenLink, openLinkInArgv, protocolClientArguments } from './open-link-argv.js';
 import { APP_ORIGIN } from './renderer-files.js';
 import { statusViewOf } from './status-view.js';
 import type { TrayAction } from './tray-menu-model.js';
@@ -34,12 +36,33 @@ let quitting = false;
 let unsubscribe: (() => void) | undefined;
 let requests: DesktopRequests | undefined;
 const rules = new NotificationRules();
+/** a `cairn:` share link the OS asked us to open, until the renderer takes it (takeOpenLink) */
+let pendingLink: string | undefined = openLinkInArgv(process.argv);
+
+// macOS hands a cairn: link over as an event (also the one the app was launched with)
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  if (isOpenLink(url)) openLink(url);
+});
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => showWindow());
+  // Windows and Linux start a second instance with the link in its argv: this one opens it
+  app.on('second-instance', (_event, argv) => {
+    const link = openLinkInArgv(argv);
+    if (link === undefined) showWindow();
+    else openLink(link);
+  });
   app.whenReady().then(start, (error: unknown) => fail(error));
+}
+
+/** Shows the window and tells the renderer to take the link (it also asks once at startup). */
+function openLink(link: string): void {
+  pendingLink = link;
+  if (!app.isReady()) return;
+  showWindow();
+  send({ type: 'open-link' });
 }
 
 function showWindow(): void {
@@ -87,6 +110,11 @@ async function start(): Promise<void> {
       const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
       return result.canceled ? undefined : result.filePath;
     },
+    takeOpenLink: () => {
+      const link = pendingLink;
+      pendingLink = undefined;
+      return link;
+    },
     uploadProgress: (uploadId, progress) => {
       if (window !== undefined && !window.isDestroyed()) window.webContents.send(UPLOAD_PROGRESS_CHANNEL, { uploadId, progress });
     },
@@ -106,6 +134,8 @@ async function start(): Promise<void> {
     });
   }
   app.setLoginItemSettings({ openAtLogin: settings.launchAtLogin });
+  const protocolArguments = protocolClientArguments(process.defaultApp === true, process.argv);
+  app.setAsDefaultProtocolClient(OPEN_LINK_SCHEME, process.execPath, protocolArguments.map((path) => resolve(path)));
   showWindow();
   if (appNode?.state === 'running') onNodeState('running');
   if (startError !== undefined) showTray(trayState(undefined, `the node did not start: ${oneLine((startError as Error).message)}`));

@@ -15,6 +15,7 @@ import type {
   SettingsPatch,
   SettingsView,
   SetupView,
+  SharedEntryView,
   ShareLink,
   SnapshotView,
   StatusView,
@@ -22,6 +23,7 @@ import type {
   UploadHandle,
   UploadProgress,
 } from '../../src-shared/ipc/index.js';
+import { formatShareLink } from '../../src-shared/ipc/index.js';
 import { backupJobViewOf, backupJobsViewOf, type BackupJobJson, type BackupJobsJson } from './backup-json.js';
 import { directoryListingOf, readCapOf, statusViewOf, type StatusJson } from './node-json.js';
 
@@ -202,9 +204,14 @@ export class HttpCairnApi implements CairnApi {
   }
 
   async download(path: string): Promise<void> {
+    this.#downloadFrom(await this.#rootPath(path), splitPath(path).name);
+  }
+
+  /** The browser's own download of a same-origin URL (streamed by the node, saved as `name`). */
+  #downloadFrom(url: string, name: string): void {
     const link = document.createElement('a');
-    link.href = await this.#rootPath(path);
-    link.download = splitPath(path).name;
+    link.href = url;
+    link.download = name;
     link.rel = 'noopener';
     document.body.append(link);
     link.click();
@@ -218,7 +225,28 @@ export class HttpCairnApi implements CairnApi {
   async shareLink(path: string): Promise<ShareLink> {
     const readCap = await this.readOnlyCap(path);
     const { name } = splitPath(path);
-    return { name, readCap, link: `cairn:open?cap=${encodeURIComponent(readCap)}&name=${encodeURIComponent(name)}` };
+    return { name, readCap, link: formatShareLink(readCap, name) };
+  }
+
+  async openShared(readCap: string, path: string): Promise<SharedEntryView> {
+    const json = (await this.#json(`${uriPath(readCap, path)}?t=json`)) as Parameters<typeof directoryListingOf>[1];
+    if (json[0] === 'filenode') return { kind: 'file', size: json[1].size };
+    // a shared folder is shown read-only, whatever the cap could do
+    const listing = directoryListingOf(path, json);
+    return { kind: 'directory', listing: { ...listing, writable: false, entries: listing.entries.map((entry) => ({ ...entry, writable: false })) } };
+  }
+
+  async downloadShared(readCap: string, path: string, name: string): Promise<void> {
+    this.#downloadFrom(uriPath(readCap, path), name);
+  }
+
+  async linkShared(readCap: string, directoryPath: string, name: string): Promise<void> {
+    const url = `${await this.#rootPath(joinPath(directoryPath, name))}?t=uri&replace=false`;
+    await this.#call(url, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: readCap });
+  }
+
+  async takeOpenLink(): Promise<string | undefined> {
+    return undefined; // a browser is no protocol handler: paste the link into the opener
   }
 
   async backupJobs(): Promise<BackupJobsView> {

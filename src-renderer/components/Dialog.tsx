@@ -1,7 +1,8 @@
 // A modal dialog: focus moves into it and stays there, Escape closes it, focus goes back afterwards.
 import { useEffect, useRef, type ReactNode } from 'react';
 
-export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+/** `wide`: room for a table (the shared-link opener's folder listing). */
+export function Dialog({ title, onClose, children, wide = false }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
@@ -12,7 +13,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
   return (
     <div className="dialog-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
       <div
-        className="dialog"
+        className={wide ? 'dialog wide' : 'dialog'}
         role="dialog"
         aria-modal="true"
         aria-labelledby="dialog-title"

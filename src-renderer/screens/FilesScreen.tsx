@@ -5,15 +5,17 @@ import { Breadcrumbs } from '../components/Breadcrumbs.js';
 import { Dialog } from '../components/Dialog.js';
 import { droppedFilesOf } from '../components/dropped-files.js';
 import { FolderRows, type EntryActions } from '../components/FileTree.js';
+import { SharedLinkDialog } from '../components/SharedLinkDialog.js';
 import { Empty, ErrorNotice, Loading } from '../components/StateViews.js';
 import { UploadsPanel } from '../components/UploadsPanel.js';
-import { useFiles, useStores } from '../stores/stores-context.js';
+import { useFiles, useSharedLinks, useStores } from '../stores/stores-context.js';
 
 type OpenDialog =
   | { readonly kind: 'mkdir' }
   | { readonly kind: 'rename'; readonly entry: VdriveEntry }
   | { readonly kind: 'delete'; readonly entry: VdriveEntry }
-  | { readonly kind: 'share'; readonly entry: VdriveEntry; readonly link: ShareLink };
+  | { readonly kind: 'share'; readonly entry: VdriveEntry; readonly link: ShareLink }
+  | { readonly kind: 'open-link'; readonly link: string | undefined };
 
 /** A one-field form (new folder, rename) that checks the name before sending it. */
 function NameForm({ label, initial, submitLabel, onSubmit, onCancel }: { label: string; initial: string; submitLabel: string; onSubmit: (name: string) => Promise<string | undefined>; onCancel: () => void }) {
@@ -58,7 +60,7 @@ function NameForm({ label, initial, submitLabel, onSubmit, onCancel }: { label: 
 }
 
 export function FilesScreen() {
-  const { api, files, uploads, notices } = useStores();
+  const { api, files, uploads, notices, sharedLinks } = useStores();
   const current = useFiles((state) => state.current);
   const folder = useFiles((state) => state.folders[state.current]);
   const actionError = useFiles((state) => state.actionError);
@@ -69,6 +71,14 @@ export function FilesScreen() {
   useEffect(() => {
     if (files.getState().folders[current] === undefined) void files.getState().open(current);
   }, [files, current]);
+
+  // a cairn: link the desktop app was asked to open
+  const offered = useSharedLinks((state) => state.offered);
+  useEffect(() => {
+    if (offered === undefined) return;
+    const link = sharedLinks.getState().takeOffered();
+    if (link !== undefined) setDialog({ kind: 'open-link', link });
+  }, [sharedLinks, offered]);
 
   /** a change's error for its dialog (the dialog shows it, not the page behind) */
   const outcome = async (change: Promise<boolean>): Promise<string | undefined> => {
@@ -146,6 +156,9 @@ export function FilesScreen() {
       <div className="screen-header">
         <h1 id="screen-title">Files</h1>
         <div className="toolbar">
+          <button type="button" className="button" onClick={() => setDialog({ kind: 'open-link', link: undefined })}>
+            Open a shared link
+          </button>
           <button type="button" className="button" onClick={() => setDialog({ kind: 'mkdir' })}>
             New folder
           </button>
@@ -208,6 +221,18 @@ export function FilesScreen() {
             </button>
           </div>
         </Dialog>
+      ) : null}
+      {dialog?.kind === 'open-link' ? (
+        <SharedLinkDialog
+          initialLink={dialog.link}
+          currentFolder={current}
+          onClose={() => setDialog(undefined)}
+          onSaved={(path) => {
+            setDialog(undefined);
+            notify(`Saved as cairn:${path}`);
+            void files.getState().load(current);
+          }}
+        />
       ) : null}
       {dialog?.kind === 'share' ? (
         <Dialog title={`Share ${dialog.entry.name}`} onClose={() => setDialog(undefined)}>

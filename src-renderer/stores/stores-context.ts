@@ -7,6 +7,7 @@ import { createStatusStore, type StatusState } from './status-store.js';
 import { createUploadsStore, type UploadsState } from './uploads-store.js';
 import { createNoticeStore, type NoticeState } from './notice-store.js';
 import { createBackupsStore, type BackupsState } from './backups-store.js';
+import { createSharedLinkStore, type SharedLinkState } from './shared-link-store.js';
 
 export interface Stores {
   readonly api: CairnApi;
@@ -15,6 +16,7 @@ export interface Stores {
   readonly uploads: StoreApi<UploadsState>;
   readonly notices: StoreApi<NoticeState>;
   readonly backups: StoreApi<BackupsState>;
+  readonly sharedLinks: StoreApi<SharedLinkState>;
 }
 
 export function createStores(api: CairnApi): Stores {
@@ -29,6 +31,7 @@ export function createStores(api: CairnApi): Stores {
     }),
     notices: createNoticeStore(),
     backups: createBackupsStore(api),
+    sharedLinks: createSharedLinkStore(api),
   };
 }
 
@@ -54,6 +57,10 @@ export function useUploads<T>(select: (state: UploadsState) => T): T {
 
 export function useNotices<T>(select: (state: NoticeState) => T): T {
   return useStore(useStores().notices, select);
+}
+
+export function useSharedLinks<T>(select: (state: SharedLinkState) => T): T {
+  return useStore(useStores().sharedLinks, select);
 }
 
 export function useBackups<T>(select: (state: BackupsState) => T): T {

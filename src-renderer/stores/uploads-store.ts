@@ -35,7 +35,7 @@ function join(directory: string, relative: string): string {
   return directory === '' ? relative : `${directory}/${relative}`;
 }
 
-/** `onUploaded` is told each folder a file landed in (to reload it). */
+/** `onUploaded` is told each folder a file or a new folder landed in (to reload it). */
 export function createUploadsStore(api: CairnApi, onUploaded: (directoryPath: string) => void = () => {}): StoreApi<UploadsState> {
   let nextId = 1;
   const files = new Map<string, UploadFile>();
@@ -88,13 +88,19 @@ export function createUploadsStore(api: CairnApi, onUploaded: (directoryPath: st
         });
         set({ items: [...get().items, ...added] });
         // parents before children; a folder that exists already is fine
+        const changed = new Set<string>();
         for (const folder of [...folders].sort((a, b) => a.split('/').length - b.split('/').length)) {
-          await api.makeDirectory(join(directoryPath, folder)).catch((error: unknown) => {
-            if (!/already has a child|exist/i.test((error as Error).message)) {
-              for (const item of added) if (item.directoryPath === join(directoryPath, folder) || item.directoryPath.startsWith(`${join(directoryPath, folder)}/`)) update(item.id, { ...item.progress, state: 'failed', error: (error as Error).message });
-            }
-          });
+          await api.makeDirectory(join(directoryPath, folder)).then(
+            () => changed.add(join(directoryPath, folder.includes('/') ? folder.slice(0, folder.lastIndexOf('/')) : '')),
+            (error: unknown) => {
+              if (!/already has a child|exist/i.test((error as Error).message)) {
+                for (const item of added) if (item.directoryPath === join(directoryPath, folder) || item.directoryPath.startsWith(`${join(directoryPath, folder)}/`)) update(item.id, { ...item.progress, state: 'failed', error: (error as Error).message });
+              }
+            },
+          );
         }
+        // the new folders show at once (an empty one gets no file to show it)
+        for (const folder of changed) onUploaded(folder);
         pump();
       },
       cancel(id) {

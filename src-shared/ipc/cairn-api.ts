@@ -11,6 +11,7 @@ import type {
   SettingsPatch,
   SettingsView,
   SetupView,
+  SharedEntryView,
   ShareLink,
   SnapshotView,
   StatusView,
@@ -48,6 +49,16 @@ export interface CairnApi {
   /** the read-only cap of the entry at `path` */
   readOnlyCap(path: string): Promise<string>;
   shareLink(path: string): Promise<ShareLink>;
+
+  // Opening what a friend shared (a read cap, from a share link; see share-link.ts)
+  /** what `readCap` points at, or for a folder's cap the entry at `path` below it ("" itself) */
+  openShared(readCap: string, path: string): Promise<SharedEntryView>;
+  /** a download (browser) or a save dialog (desktop) of the file at `path` below `readCap`, as `name` */
+  downloadShared(readCap: string, path: string, name: string): Promise<void>;
+  /** links `readCap` into the vdrive as `directoryPath/name`; refused if that name exists */
+  linkShared(readCap: string, directoryPath: string, name: string): Promise<void>;
+  /** the `cairn:` link the desktop app was asked to open, once; undefined when none (always in a browser) */
+  takeOpenLink(): Promise<string | undefined>;
 
   // Backups
   backupJobs(): Promise<BackupJobsView>;

@@ -19,6 +19,7 @@ import {
   validateUploadId,
   validateVdrivePath,
 } from './validators.js';
+import { validateReadCap } from './share-link.js';
 
 export const IPC_CHANNEL_PREFIX = 'cairn:';
 /** main → renderer: a CairnEvent */
@@ -54,6 +55,11 @@ export interface IpcRequests {
   saveFile: [path: string];
   readOnlyCap: [path: string];
   shareLink: [path: string];
+  openShared: [readCap: string, path: string];
+  /** shows a save dialog, then downloads the file at `path` below `readCap` to where the user chose */
+  saveSharedFile: [readCap: string, path: string, name: string];
+  linkShared: [readCap: string, directoryPath: string, name: string];
+  takeOpenLink: [];
   backupJobs: [];
   addBackupJob: [job: BackupJobInput];
   removeBackupJob: [jobId: string];
@@ -97,6 +103,10 @@ const VALIDATORS: ArgumentValidators = {
   saveFile: [(v) => validateEntryPath(v)],
   readOnlyCap: [(v) => validateVdrivePath(v)],
   shareLink: [(v) => validateEntryPath(v)],
+  openShared: [(v) => validateReadCap(v), (v) => validateVdrivePath(v, 'the path in the shared folder')],
+  saveSharedFile: [(v) => validateReadCap(v), (v) => validateVdrivePath(v, 'the path in the shared folder'), (v) => validateEntryName(v, 'the file name')],
+  linkShared: [(v) => validateReadCap(v), (v) => validateVdrivePath(v, 'the folder to save into'), (v) => validateEntryName(v, 'the name')],
+  takeOpenLink: [],
   backupJobs: [],
   addBackupJob: [validateBackupJob],
   removeBackupJob: [validateJobId],

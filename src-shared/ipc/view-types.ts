@@ -88,6 +88,14 @@ export interface ShareLink {
   readonly link: string;
 }
 
+/**
+ * What a shared read cap (or a path below a shared folder's cap) points at, as the opener
+ * shows it. A folder's listing has paths below the shared folder, and nothing in it is writable.
+ */
+export type SharedEntryView =
+  | { readonly kind: 'file'; /** bytes, when known (a mutable file's are not) */ readonly size: number | undefined }
+  | { readonly kind: 'directory'; readonly listing: DirectoryListing };
+
 /** An upload the renderer started (a dropped file). */
 export type UploadState = 'queued' | 'sending' | 'storing' | 'done' | 'failed' | 'cancelled';
 

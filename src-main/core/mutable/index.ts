@@ -31,5 +31,5 @@ export { compareVersions, readVersionInfo, verifyShareHead, versionKeyOf } from 
 export { encodeMutableVersion, type EncodedMutableVersion, type MutableVersionInput } from './encoder.js';
 export { checkMutableShare, type CheckedMutableShare, type MutableShareInput } from './share-check.js';
 export { decodeMutableVersion, type DecodedMutableVersion, type MutableDecodeOptions } from './decoder.js';
-export { recoverWriterKeys } from './private-key.js';
+export { recoverWriterKeys, recoverWriterKeysFromAny } from './private-key.js';
 export { checkstringTest, type CheckstringTest } from './write-test.js';

@@ -21,3 +21,17 @@ export function recoverWriterKeys(cap: MutableWriteCap, share: Uint8Array, label
   }
   return keys;
 }
+
+/** The writer's keys from the first of `shares` that yields them (BadMutableShareError if none does). */
+export function recoverWriterKeysFromAny(cap: MutableWriteCap, shares: readonly { readonly bytes: Uint8Array }[]): MutableWriterKeys {
+  let lastError: unknown = new Error('no share to recover the signing key from');
+  for (const share of shares) {
+    try {
+      return recoverWriterKeys(cap, share.bytes);
+    } catch (error) {
+      if (!(error instanceof BadMutableShareError)) throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
+}

@@ -4,7 +4,7 @@ import { BadMutableShareError, checkMutableShare, compareVersions, mutableShareS
 import { corruptNote, healthState, serverLabel, serverSharesOf, type FileHealth, type VersionSeen } from '../file-health.js';
 import type { GridServer } from '../grid-server.js';
 import { happiness } from '../placement/happiness.js';
-import { DEFAULT_QUERY_TIMEOUT_MS, withDeadline } from './deadline.js';
+import { DEFAULT_QUERY_TIMEOUT_MS, withDeadline, queryTimeoutOf } from './deadline.js';
 import { MutableRepairNeedsWriteCapError } from './errors.js';
 import { repairMutable } from './repairer.js';
 import { adviseCorrupt, shareLabel, updateServermap, type Servermap, type VersionedShare } from './servermap.js';
@@ -39,7 +39,7 @@ export async function checkMutable(cap: MutableFileCap, options: MutableCheckOpt
   if (!options.repair || cap.kind !== 'ssk-ed25519') return before;
   if (before.healthy) return { ...before, repair: 'nothing to do: the file is healthy' };
   if (!before.recoverable) return { ...before, repair: 'not possible: no version has enough good shares left' };
-  const repair = await repairMutable(cap, { servers: options.servers, happy: options.happy, leaseSecret: options.leaseSecret, ...timeoutOf(options) });
+  const repair = await repairMutable(cap, { servers: options.servers, happy: options.happy, leaseSecret: options.leaseSecret, ...queryTimeoutOf(options) });
   const after = await surveyMutable(cap, { ...options, verify: false, addLease: false });
   return { ...after, corruptShares: before.corruptShares, repaired: true, repair, summary: `repaired; now ${after.summary}` };
 }
@@ -150,8 +150,4 @@ async function addLeases(servermap: Servermap, options: MutableCheckOptions): Pr
       await server.api.addLease(servermap.storageIndex, secrets.renew, secrets.cancel).catch(() => undefined);
     }),
   );
-}
-
-function timeoutOf(options: { readonly queryTimeoutMs?: number }): { queryTimeoutMs?: number } {
-  return options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs };
 }

@@ -9,3 +9,8 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): 
 
 /** How long one server may take to answer a mutable-slot call, unless the caller says. */
 export const DEFAULT_QUERY_TIMEOUT_MS = 15_000;
+
+/** The caller's query timeout as an option to pass on, or nothing (the callee's default). */
+export function queryTimeoutOf(options: { readonly queryTimeoutMs?: number }): { queryTimeoutMs?: number } {
+  return options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs };
+}

@@ -1,9 +1,9 @@
 import type { MutableWriteCap } from '../../../src-shared/caps/index.js';
-import { BadMutableShareError, recoverWriterKeys, type MutableVersionInfo, type MutableWriterKeys } from '../../core/mutable/index.js';
+import { recoverWriterKeysFromAny, type MutableVersionInfo, type MutableWriterKeys } from '../../core/mutable/index.js';
 import { equalBytes } from '../../core/bytes.js';
 import { MutableConflictError } from './errors.js';
 import { publishMutable, type MutablePublishOptions, type PublishedVersion } from './publish.js';
-import { retrieveMutable, type FetchedShare } from './retrieve.js';
+import { retrieveMutable } from './retrieve.js';
 
 /**
  * Computes a file's new contents from its current ones (and version). Returning undefined
@@ -54,7 +54,7 @@ export async function modifyMutable(cap: MutableWriteCap, modifier: MutableModif
     }
     const next = await modifier(current.plaintext, current.info);
     if (next === undefined) return { changed: false, plaintext: current.plaintext, info: current.info, attempts: attempt - 1 };
-    keys ??= keysOf(cap, current.shares);
+    keys ??= recoverWriterKeysFromAny(cap, current.shares);
     try {
       const published = await publishMutable(cap, next, { ...options, servermap: current.servermap, keys });
       return { changed: true, plaintext: next, info: published.info, published, attempts: attempt };
@@ -64,19 +64,6 @@ export async function modifyMutable(cap: MutableWriteCap, modifier: MutableModif
       await backoff(attempt, options.backoffMs ?? DEFAULT_BACKOFF_MS);
     }
   }
-}
-
-function keysOf(cap: MutableWriteCap, shares: readonly FetchedShare[]): MutableWriterKeys {
-  let lastError: unknown = new Error('no share to recover the signing key from');
-  for (const share of shares) {
-    try {
-      return recoverWriterKeys(cap, share.bytes);
-    } catch (error) {
-      if (!(error instanceof BadMutableShareError)) throw error;
-      lastError = error;
-    }
-  }
-  throw lastError;
 }
 
 function backoff(attempt: number, baseMs: number): Promise<void> {

@@ -2,9 +2,8 @@ import type { MutableWriteCap } from '../../../src-shared/caps/index.js';
 import {
   encodeMutableVersion,
   generateWriterKeys,
-  recoverWriterKeys,
+  recoverWriterKeysFromAny,
   writeCapOfKeys,
-  BadMutableShareError,
   type MutableVersionInfo,
   type MutableWriterKeys,
 } from '../../core/mutable/index.js';
@@ -16,6 +15,7 @@ import type { UploadEncoding } from '../uploader.js';
 import { retrieveMutable } from './retrieve.js';
 import { allLocations, highestSeqnum, recoverableVersions, updateServermap, versionsOf, type Servermap } from './servermap.js';
 import { writeVersion } from './version-writer.js';
+import { queryTimeoutOf } from './deadline.js';
 
 export interface MutablePublishOptions {
   /** the storage servers connected now */
@@ -55,7 +55,7 @@ export async function createMutable(
   const { needed, total, happy } = options.encoding;
   const version = encodeMutableVersion({ keys, seqnum: 1, plaintext, neededShares: needed, totalShares: total });
   const servers = uploadCandidates(permuteServers(keys.storageIndex, options.servers), total);
-  const written = await writeVersion({ storageIndex: keys.storageIndex, writekey: keys.writekey, version, servers, existing: [], happy, leaseSecret: options.leaseSecret, ...timeoutOf(options) });
+  const written = await writeVersion({ storageIndex: keys.storageIndex, writekey: keys.writekey, version, servers, existing: [], happy, leaseSecret: options.leaseSecret, ...queryTimeoutOf(options) });
   return { cap: writeCapOfKeys(keys), info: version.info, ...written };
 }
 
@@ -72,7 +72,7 @@ export async function publishMutable(cap: MutableWriteCap, plaintext: Uint8Array
   if (latest === undefined) {
     throw new NotEnoughSharesFoundError(`no share of this mutable file was found on the ${servermap.respondingServers.length} storage servers that answered: nothing to update`);
   }
-  const keys = options.keys ?? (await keysFromGrid(cap, servermap, options));
+  const keys = options.keys ?? recoverWriterKeysFromAny(cap, (await retrieveMutable(cap, { ...options, servermap })).shares);
   const { neededShares, totalShares } = (recoverableVersions(servermap)[0] ?? latest).info;
   const version = encodeMutableVersion({ keys, seqnum: highestSeqnum(servermap) + 1, plaintext, neededShares, totalShares });
   const servers = permuteServers(storageIndex, servermap.respondingServers);
@@ -84,26 +84,9 @@ export async function publishMutable(cap: MutableWriteCap, plaintext: Uint8Array
     existing: allLocations(servermap),
     happy: options.encoding.happy,
     leaseSecret: options.leaseSecret,
-    ...timeoutOf(options),
+    ...queryTimeoutOf(options),
   });
   return { info: version.info, ...written };
 }
 
 /** The signing key, from a share of the newest recoverable version. */
-async function keysFromGrid(cap: MutableWriteCap, servermap: Servermap, options: UpdateOptions): Promise<MutableWriterKeys> {
-  const retrieved = await retrieveMutable(cap, { ...options, servermap });
-  let lastError: unknown;
-  for (const share of retrieved.shares) {
-    try {
-      return recoverWriterKeys(cap, share.bytes);
-    } catch (error) {
-      if (!(error instanceof BadMutableShareError)) throw error;
-      lastError = error;
-    }
-  }
-  throw lastError;
-}
-
-function timeoutOf(options: { readonly queryTimeoutMs?: number }): { queryTimeoutMs?: number } {
-  return options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs };
-}

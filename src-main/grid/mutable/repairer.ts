@@ -1,12 +1,13 @@
 import { mutableStorageIndexOf, type MutableWriteCap } from '../../../src-shared/caps/index.js';
 import { equalBytes } from '../../core/bytes.js';
-import { BadMutableShareError, compareVersions, encodeMutableVersion, recoverWriterKeys, type MutableWriterKeys } from '../../core/mutable/index.js';
+import { compareVersions, encodeMutableVersion, recoverWriterKeysFromAny } from '../../core/mutable/index.js';
 import type { GridServer } from '../grid-server.js';
 import { permuteServers } from '../placement/permuted-ring.js';
 import { publishMutable } from './publish.js';
-import { retrieveMutable, type FetchedShare } from './retrieve.js';
+import { retrieveMutable } from './retrieve.js';
 import { allLocations, versionsOf } from './servermap.js';
 import { writeVersion } from './version-writer.js';
+import { queryTimeoutOf } from './deadline.js';
 
 export interface MutableRepairOptions {
   readonly servers: readonly GridServer[];
@@ -30,7 +31,7 @@ export interface MutableRepairOptions {
 export async function repairMutable(cap: MutableWriteCap, options: MutableRepairOptions): Promise<string> {
   const current = await retrieveMutable(cap, options);
   const { info, plaintext, servermap } = current;
-  const keys = keysOf(cap, current.shares);
+  const keys = recoverWriterKeysFromAny(cap, current.shares);
   const storageIndex = mutableStorageIndexOf(cap);
   const newer = versionsOf(servermap).filter((version) => compareVersions(version.info, info) > 0);
   if (newer.length > 0) {
@@ -40,7 +41,7 @@ export async function repairMutable(cap: MutableWriteCap, options: MutableRepair
       leaseSecret: options.leaseSecret,
       servermap,
       keys,
-      ...timeoutOf(options),
+      ...queryTimeoutOf(options),
     });
     return `published version ${info.seqnum} again as version ${published.info.seqnum} (a newer version ${newer[0]!.info.seqnum} had too few shares to read); happiness ${published.happiness}`;
   }
@@ -56,25 +57,8 @@ export async function repairMutable(cap: MutableWriteCap, options: MutableRepair
     existing: allLocations(servermap),
     happy: options.happy,
     leaseSecret: options.leaseSecret,
-    ...timeoutOf(options),
+    ...queryTimeoutOf(options),
   });
   const shares = [...written.placement.values()].reduce((sum, set) => sum + set.size, 0);
   return `wrote version ${info.seqnum} again (same seqnum and root hash): ${shares} shares on ${written.placement.size} servers; happiness ${written.happiness}`;
-}
-
-function keysOf(cap: MutableWriteCap, shares: readonly FetchedShare[]): MutableWriterKeys {
-  let lastError: unknown = new Error('no share to recover the signing key from');
-  for (const share of shares) {
-    try {
-      return recoverWriterKeys(cap, share.bytes);
-    } catch (error) {
-      if (!(error instanceof BadMutableShareError)) throw error;
-      lastError = error;
-    }
-  }
-  throw lastError;
-}
-
-function timeoutOf(options: { readonly queryTimeoutMs?: number }): { queryTimeoutMs?: number } {
-  return options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: options.queryTimeoutMs };
 }

@@ -35,6 +35,12 @@ export interface ChkDecodeOptions {
    * from a network then overlap with decoding; memory grows by this many segments.
    */
   readonly readAhead?: number;
+  /**
+   * …and at most this many bytes of segments ahead (default 2 MiB: two of Tahoe's largest
+   * default segments), so that files with large segments do not read megabytes ahead of a
+   * consumer that waits. Segment by segment, the decoder reads only as its consumer pulls.
+   */
+  readonly readAheadBytes?: number;
   /** only these plaintext bytes, [start, end): just the segments that hold them are read */
   readonly range?: ByteRange;
 }
@@ -57,6 +63,7 @@ interface OpenShare {
 }
 
 const DEFAULT_READ_AHEAD = 2;
+const DEFAULT_READ_AHEAD_BYTES = 2 * 1024 * 1024;
 
 const DEFAULT_WHOLE_TREE_CHECK_LIMIT = 8 * 1024 * 1024;
 
@@ -289,7 +296,8 @@ export async function* decodeChk(
   const checkedWhole = opened.find((s) => s.crypttextTree)?.crypttextTree;
   const crypttextTree = checkedWhole ?? new PartialHashTree(geometry.numSegments, ueb.crypttextRootHash);
   const coder = k === geometry.totalShares ? undefined : new ReedSolomon(k, geometry.totalShares);
-  const readAhead = Math.max(0, options.readAhead ?? DEFAULT_READ_AHEAD);
+  const readAheadBytes = options.readAheadBytes ?? DEFAULT_READ_AHEAD_BYTES;
+  const readAhead = Math.max(0, Math.min(options.readAhead ?? DEFAULT_READ_AHEAD, Math.floor(readAheadBytes / geometry.segmentSize)));
   const { start, end } = options.range ?? { start: 0, end: geometry.size };
   const firstSegment = Math.floor(start / geometry.segmentSize);
   const lastSegment = Math.floor((end - 1) / geometry.segmentSize);

@@ -120,9 +120,21 @@ describe.skipIf(!present)('opening a shared link in a second node\'s web UI', ()
     const link = await shareLinkOf('report.bin');
     expect(link).toMatch(/^cairn:open\?cap=URI%3ACHK%3A/);
     await opener.getByRole('button', { name: 'Open a shared link' }).click();
+    // the browser holds the node's answer back a moment, to show the loading state
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await opener.route(/\/uri\/URI%3ACHK%3A[^?]*\?t=json$/, async (route) => {
+      await held;
+      await route.continue();
+    });
     await openLink(link);
+    await expect.poll(() => openerDialog().getByRole('status').textContent()).toBe('Opening the link…');
+    expect(await openerDialog().getByRole('button', { name: 'Open' }).isDisabled()).toBe(true);
+    await screenshot(opener, shots, 'open-link-loading');
+    release();
     const entry = openerDialog().getByTestId('shared-entry');
     await expect.poll(() => entry.getAttribute('data-kind')).toBe('file');
+    await opener.unrouteAll({ behavior: 'wait' });
     expect(await entry.getByTestId('shared-name').textContent()).toBe('report.bin');
     expect(await entry.getByTestId('shared-size').textContent()).toBe('293 KiB');
     await screenshot(opener, shots, 'open-link-file');
@@ -160,7 +172,7 @@ describe.skipIf(!present)('opening a shared link in a second node\'s web UI', ()
     const nowhere = formatCap({ kind: 'dir', file: { kind: 'ssk-ed25519-ro', readkey: randomBytes(16), fingerprint: randomBytes(32) } });
     await opener.getByRole('button', { name: 'Open a shared link' }).click();
     await openLink(nowhere);
-    const failure = openerDialog().getByRole('alert');
+    const failure = openerDialog().getByRole('alert').locator('.error-text');
     await expect.poll(() => failure.textContent(), { timeout: 30_000 }).toMatch(/^no share of this mutable file was found/);
     expect((await failure.textContent())!.includes('\n')).toBe(false);
     expect(await openerDialog().getByRole('button', { name: 'Try again' }).count()).toBe(1);

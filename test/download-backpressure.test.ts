@@ -79,6 +79,26 @@ describe('the decoder reads a bounded distance ahead of its consumer', () => {
     expect(read.bytes).toBeLessThanOrEqual(opening + 5 * k * blockBytes);
     await chunks.return(undefined);
   });
+
+  it('reads two default segments ahead (1 MiB rounded up to a multiple of K is still one MiB of budget)', async () => {
+    const data = new Uint8Array(randomBytes(6 * MiB));
+    const encoded = await encodeToMemory(data, { neededShares: k, totalShares: 10 }); // 1 MiB maximum: 1048578-byte segments
+    const blocksRead = new Set<string>();
+    const blockLength = Math.ceil(1048578 / k);
+    const sources: ShareSource[] = encoded.shares.map((share, j) => ({
+      label: `#${j}`,
+      claimedShareNumber: j,
+      read: (offset, length) => {
+        if (length === blockLength) blocksRead.add(`${j}@${offset}`);
+        return Promise.resolve(share.subarray(offset, offset + length));
+      },
+    }));
+    const chunks = decodeChk(encoded.cap, sources);
+    await chunks.next();
+    await settle();
+    expect(blocksRead.size).toBe(3 * k); // segment 0 and segments 1 and 2 ahead, from the K primary shares
+    await chunks.return(undefined);
+  });
 });
 
 /** The same servers, with the share reads of downloads counted. */

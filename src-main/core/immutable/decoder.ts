@@ -297,7 +297,9 @@ export async function* decodeChk(
   const crypttextTree = checkedWhole ?? new PartialHashTree(geometry.numSegments, ueb.crypttextRootHash);
   const coder = k === geometry.totalShares ? undefined : new ReedSolomon(k, geometry.totalShares);
   const readAheadBytes = options.readAheadBytes ?? DEFAULT_READ_AHEAD_BYTES;
-  const readAhead = Math.max(0, Math.min(options.readAhead ?? DEFAULT_READ_AHEAD, Math.floor(readAheadBytes / geometry.segmentSize)));
+  // A segment is its maximum size rounded up to a multiple of K: the K-1 extra bytes do not count.
+  const segmentsInBudget = Math.floor(readAheadBytes / (geometry.segmentSize - (k - 1)));
+  const readAhead = Math.max(0, Math.min(options.readAhead ?? DEFAULT_READ_AHEAD, segmentsInBudget));
   const { start, end } = options.range ?? { start: 0, end: geometry.size };
   const firstSegment = Math.floor(start / geometry.segmentSize);
   const lastSegment = Math.floor((end - 1) / geometry.segmentSize);

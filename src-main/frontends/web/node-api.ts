@@ -71,8 +71,8 @@ export type UploadBody = { readonly path: string; readonly size: number } | { re
 
 /** What the web API asks of the running node (NodeService implements it). */
 export interface NodeApi {
-  /** uploads a request body and returns its cap */
-  uploadFile(body: UploadBody): Promise<FileCap>;
+  /** uploads a request body and returns its cap; `signal` cancels it (its partial shares are aborted) */
+  uploadFile(body: UploadBody, signal?: AbortSignal): Promise<FileCap>;
   /** the file's bytes, or only [range.start, range.end) */
   download(cap: FileCap, range?: ByteRange): AsyncIterable<Uint8Array>;
   /** any file or directory: immutable (read or verify cap), mutable (repair needs the write cap), LIT */
@@ -94,8 +94,8 @@ export interface NodeApi {
   makeDirectory(dir: DirectoryCap, path: string): Promise<DirectoryCap>;
   /** links `cap` at `path` (its parent must exist); `overwrite` false refuses an existing name */
   link(dir: DirectoryCap, path: string, cap: Cap, options: LinkRequest): Promise<void>;
-  /** uploads a request body and links it at `path` */
-  uploadAndLink(dir: DirectoryCap, path: string, body: UploadBody, options: LinkRequest): Promise<FileCap>;
+  /** uploads a request body and links it at `path`; `signal` cancels it (nothing is linked) */
+  uploadAndLink(dir: DirectoryCap, path: string, body: UploadBody, options: LinkRequest, signal?: AbortSignal): Promise<FileCap>;
   /** removes the link at `path` (the child stays on the grid) */
   unlink(dir: DirectoryCap, path: string): Promise<DirectoryEntry>;
   /** moves or renames the child at `fromPath` to `toPath` */

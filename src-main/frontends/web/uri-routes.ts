@@ -5,6 +5,7 @@ import { formatCap, parseAnyCap, type Cap, type DirectoryCap } from '../../../sr
 import { MAX_MUTABLE_FILE_SIZE } from '../../core/mutable/index.js';
 import { NotADirectoryError, type InitialChild } from '../../grid/vdrive/index.js';
 import { manifestEntryOf } from '../../node/manifest.js';
+import { clientGoneSignal } from './client-gone.js';
 import { sendImmutableFile, sendMutableFile } from './file-response.js';
 import { HttpError } from './http-errors.js';
 import { sendJsonLines } from './json-lines.js';
@@ -97,7 +98,9 @@ async function handleBareUri({ req, res, url, options }: UriRequest): Promise<vo
     return sendText(res, 200, formatCap(await node.createMutableFile(contents)));
   }
   if (req.method === 'PUT') {
-    const cap = await withUploadBody(req, options.spoolDir, options.maxUploadBytes, (body) => node.uploadFile(body));
+    // the browser's Cancel (or a broken connection) stops the upload: its partial shares are aborted
+    const signal = clientGoneSignal(res);
+    const cap = await withUploadBody(req, options.spoolDir, options.maxUploadBytes, (body) => node.uploadFile(body, signal));
     return sendText(res, 200, formatCap(cap));
   }
   if (req.method === 'POST' && url.searchParams.get('t') === 'mkdir') return sendText(res, 200, formatCap(await node.createDirectory()));
@@ -148,7 +151,9 @@ async function putNode({ req, res, url, options }: UriRequest, start: Cap, path:
     await node.link(dir, path, cap, link);
     return sendText(res, 200, formatCap(cap));
   }
-  const cap = await withUploadBody(req, options.spoolDir, options.maxUploadBytes, (body) => node.uploadAndLink(dir, path, body, link));
+  // the browser's Cancel (or a broken connection) stops the upload: nothing is linked
+  const signal = clientGoneSignal(res);
+  const cap = await withUploadBody(req, options.spoolDir, options.maxUploadBytes, (body) => node.uploadAndLink(dir, path, body, link, signal));
   return sendText(res, 200, formatCap(cap));
 }
 

@@ -1,8 +1,12 @@
-export function Breadcrumbs({ path, onOpen }: { path: string; onOpen: (path: string) => void }) {
+/**
+ * The folders from the root down to `path`, each but the last a button that opens it.
+ * `root` names the root ("cairn:", or a shared folder's name); `label` names the whole trail.
+ */
+export function Breadcrumbs({ path, onOpen, root = 'cairn:', label = 'Breadcrumbs' }: { path: string; onOpen: (path: string) => void; root?: string; label?: string }) {
   const names = path === '' ? [] : path.split('/');
-  const crumbs = [{ label: 'cairn:', path: '' }, ...names.map((name, i) => ({ label: name, path: names.slice(0, i + 1).join('/') }))];
+  const crumbs = [{ label: root, path: '' }, ...names.map((name, i) => ({ label: name, path: names.slice(0, i + 1).join('/') }))];
   return (
-    <nav aria-label="Breadcrumbs" className="breadcrumbs">
+    <nav aria-label={label} className="breadcrumbs">
       <ol>
         {crumbs.map((crumb, i) => (
           <li key={crumb.path}>

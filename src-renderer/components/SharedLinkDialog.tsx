@@ -6,48 +6,19 @@ import { validateEntryName, type SharedEntryView, type VdriveEntry } from '../..
 import { formatBytes, formatDate } from '../format.js';
 import { sharedName } from '../stores/shared-link-store.js';
 import { useSharedLinks, useStores } from '../stores/stores-context.js';
+import { Breadcrumbs } from './Breadcrumbs.js';
 import { Dialog } from './Dialog.js';
+import { EntryTableHead } from './EntryTableHead.js';
+import { DialogFormButtons, FormProblem } from './FormParts.js';
 import { Empty, ErrorNotice, Loading } from './StateViews.js';
-
-function SharedBreadcrumbs({ root, path, onOpen }: { root: string; path: string; onOpen: (path: string) => void }) {
-  const names = path === '' ? [] : path.split('/');
-  const crumbs = [{ label: root, path: '' }, ...names.map((name, i) => ({ label: name, path: names.slice(0, i + 1).join('/') }))];
-  return (
-    <nav aria-label="Shared folder breadcrumbs" className="breadcrumbs">
-      <ol>
-        {crumbs.map((crumb, i) => (
-          <li key={crumb.path}>
-            {i === crumbs.length - 1 ? (
-              <span aria-current="page">{crumb.label}</span>
-            ) : (
-              <button type="button" className="link-button" onClick={() => onOpen(crumb.path)}>
-                {crumb.label}
-              </button>
-            )}
-          </li>
-        ))}
-      </ol>
-    </nav>
-  );
-}
+import { useCheckedSubmit } from './use-checked-submit.js';
 
 function SharedFolderTable({ entries, onOpen, onDownload }: { entries: readonly VdriveEntry[]; onOpen: (entry: VdriveEntry) => void; onDownload: (entry: VdriveEntry) => void }) {
   if (entries.length === 0) return <Empty title="This shared folder is empty" />;
   return (
     <div className="table-wrap shared-table">
       <table className="table" aria-label="Files in the shared folder">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col" className="number">
-              Size
-            </th>
-            <th scope="col">Changed</th>
-            <th scope="col" className="actions">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <EntryTableHead />
         <tbody>
           {entries.map((entry) => (
             <tr key={entry.path} data-shared-path={entry.path} data-kind={entry.kind}>
@@ -84,28 +55,17 @@ function SharedFolderTable({ entries, onOpen, onDownload }: { entries: readonly 
 function SaveToFiles({ initialName, currentFolder, onSaved }: { initialName: string; currentFolder: string; onSaved: (path: string) => void }) {
   const { sharedLinks } = useStores();
   const [name, setName] = useState(initialName);
-  const [problem, setProblem] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
   useEffect(() => setName(initialName), [initialName]);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    let checked: string;
-    try {
-      checked = validateEntryName(name);
-    } catch (error) {
-      return setProblem((error as Error).message);
-    }
-    setBusy(true);
-    const failure = await sharedLinks.getState().saveToFiles(currentFolder, checked);
-    setBusy(false);
-    if (failure !== undefined) return setProblem(failure);
-    onSaved(currentFolder === '' ? checked : `${currentFolder}/${checked}`);
-  };
+  const { problem, clearProblem, busy, onSubmit } = useCheckedSubmit(
+    () => validateEntryName(name),
+    (checked) => sharedLinks.getState().saveToFiles(currentFolder, checked),
+    (checked) => onSaved(currentFolder === '' ? checked : `${currentFolder}/${checked}`),
+  );
   return (
-    <form className="field-row" onSubmit={(event) => void submit(event)}>
+    <form className="field-row" onSubmit={onSubmit}>
       <label className="field">
         <span>Save to my files (cairn:{currentFolder}) as</span>
-        <input value={name} onChange={(event) => (setName(event.target.value), setProblem(undefined))} aria-invalid={problem !== undefined} aria-describedby={problem === undefined ? undefined : 'save-problem'} />
+        <input value={name} onChange={(event) => (setName(event.target.value), clearProblem())} aria-invalid={problem !== undefined} aria-describedby={problem === undefined ? undefined : 'save-problem'} />
         {problem === undefined ? null : (
           <small id="save-problem" className="field-problem" role="alert">
             {problem}
@@ -142,7 +102,7 @@ function SharedEntry({ entry, currentFolder, onSaved }: { entry: SharedEntryView
         </div>
       ) : (
         <>
-          <SharedBreadcrumbs root={name} path={path} onOpen={(at) => void sharedLinks.getState().browse(at)} />
+          <Breadcrumbs root={name} label="Shared folder breadcrumbs" path={path} onOpen={(at) => void sharedLinks.getState().browse(at)} />
           <SharedFolderTable entries={entry.listing.entries} onOpen={(child) => void sharedLinks.getState().browse(child.path)} onDownload={(child) => download(child.path, child.name)} />
         </>
       )}
@@ -181,19 +141,8 @@ export function SharedLinkDialog({ initialLink, currentFolder, onSaved, onClose 
             aria-describedby={problem === undefined ? undefined : 'link-problem'}
           />
         </label>
-        {problem === undefined ? null : (
-          <p id="link-problem" className="field-problem" role="alert">
-            {problem}
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" className="button subtle" onClick={onClose}>
-            Close
-          </button>
-          <button type="submit" className="button primary" disabled={view.state === 'loading'}>
-            Open
-          </button>
-        </div>
+        <FormProblem id="link-problem" problem={problem} />
+        <DialogFormButtons cancelLabel="Close" onCancel={onClose} submitLabel="Open" busy={view.state === 'loading'} />
       </form>
       <section className="shared-view" aria-label="What the link points at">
         {view.state === 'idle' ? (

@@ -1,22 +1,16 @@
-import { useEffect, useState, type FormEvent, type InputHTMLAttributes } from 'react';
+import { useEffect, useState } from 'react';
 import { validateBackupJob, validateLocalPath, validateVdrivePath, type BackupJobView, type SnapshotView } from '../../src-shared/ipc/index.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { Dialog } from '../components/Dialog.js';
+import { DialogFormButtons, Field, FormProblem } from '../components/FormParts.js';
 import { ProgressBar } from '../components/ProgressBar.js';
+import { ScreenHeader } from '../components/ScreenHeader.js';
 import { Empty, ErrorNotice, Loading } from '../components/StateViews.js';
+import { useCheckedSubmit } from '../components/use-checked-submit.js';
 import { formatDate } from '../format.js';
 import { useBackups, useStores } from '../stores/stores-context.js';
 
 type OpenDialog = { readonly kind: 'add' } | { readonly kind: 'restore'; readonly snapshot: SnapshotView } | { readonly kind: 'remove'; readonly job: BackupJobView };
-
-function Field({ label, hint, ...input }: { label: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <input {...input} />
-      {hint === undefined ? null : <small className="muted">{hint}</small>}
-    </label>
-  );
-}
 
 function AddJobForm({ onDone }: { onDone: () => void }) {
   const { api, backups } = useStores();
@@ -29,34 +23,23 @@ function AddJobForm({ onDone }: { onDone: () => void }) {
   const [excludes, setExcludes] = useState('');
   const [keepLast, setKeepLast] = useState('10');
   const [keepDaily, setKeepDaily] = useState('7');
-  const [problem, setProblem] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
   const desktop = window.cairn !== undefined;
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    let job;
-    try {
-      job = validateBackupJob({
+  const { problem, busy, onSubmit } = useCheckedSubmit(
+    () =>
+      validateBackupJob({
         id: id.trim(),
         source: source.trim(),
         target: target.trim() === '' ? `cairn:backups/${id.trim()}` : target.trim(),
         schedule: scheduleKind === 'every' ? { every: Math.round(Number(hours) * 3600) } : { at: [time] },
         excludes: excludes.split(',').map((glob) => glob.trim()).filter((glob) => glob !== ''),
         retention: { ...(keepLast === '' ? {} : { last: Number(keepLast) }), ...(keepDaily === '' ? {} : { daily: Number(keepDaily) }) },
-      });
-    } catch (error) {
-      return setProblem((error as Error).message);
-    }
-    setBusy(true);
-    const failure = await backups.getState().add(job);
-    setBusy(false);
-    if (failure === undefined) onDone();
-    else setProblem(failure);
-  };
+      }),
+    (job) => backups.getState().add(job),
+    onDone,
+  );
 
   return (
-    <form onSubmit={(event) => void submit(event)} className="form-grid">
+    <form onSubmit={onSubmit} className="form-grid">
       <Field label="Name" value={id} onChange={(e) => setId(e.target.value)} hint='letters, digits, "-" or "_"' />
       <div className="field-row">
         <Field label="Folder on this computer" value={source} onChange={(e) => setSource(e.target.value)} placeholder="/home/you/Documents" />
@@ -83,19 +66,8 @@ function AddJobForm({ onDone }: { onDone: () => void }) {
         <Field label="Keep the last" value={keepLast} onChange={(e) => setKeepLast(e.target.value)} hint="snapshots" />
         <Field label="and one a day for" value={keepDaily} onChange={(e) => setKeepDaily(e.target.value)} hint="days" />
       </div>
-      {problem === undefined ? null : (
-        <p className="field-problem" role="alert">
-          {problem}
-        </p>
-      )}
-      <div className="dialog-buttons">
-        <button type="button" className="button subtle" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button primary" disabled={busy}>
-          Add backup
-        </button>
-      </div>
+      <FormProblem problem={problem} />
+      <DialogFormButtons onCancel={onDone} submitLabel="Add backup" busy={busy} />
     </form>
   );
 }
@@ -104,41 +76,21 @@ function RestoreForm({ snapshot, onDone }: { snapshot: SnapshotView; onDone: () 
   const { backups, notices } = useStores();
   const [path, setPath] = useState('');
   const [destination, setDestination] = useState('');
-  const [problem, setProblem] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    let request;
-    try {
-      request = { jobId: snapshot.jobId, snapshot: snapshot.name, path: validateVdrivePath(path.trim().replace(/^\/+|\/+$/g, ''), 'the file or folder'), destination: validateLocalPath(destination.trim(), 'the destination') };
-    } catch (error) {
-      return setProblem((error as Error).message);
-    }
-    setBusy(true);
-    const failure = await backups.getState().restore(request);
-    setBusy(false);
-    if (failure !== undefined) return setProblem(failure);
-    notices.getState().show(`Restored ${request.path === '' ? snapshot.name : request.path} to ${request.destination}`);
-    onDone();
-  };
+  const { problem, busy, onSubmit } = useCheckedSubmit(
+    () => ({ jobId: snapshot.jobId, snapshot: snapshot.name, path: validateVdrivePath(path.trim().replace(/^\/+|\/+$/g, ''), 'the file or folder'), destination: validateLocalPath(destination.trim(), 'the destination') }),
+    (request) => backups.getState().restore(request),
+    (request) => {
+      notices.getState().show(`Restored ${request.path === '' ? snapshot.name : request.path} to ${request.destination}`);
+      onDone();
+    },
+  );
   return (
-    <form onSubmit={(event) => void submit(event)}>
+    <form onSubmit={onSubmit}>
       <Field label="File or folder in the snapshot (empty: all of it)" value={path} onChange={(e) => setPath(e.target.value)} placeholder="reports/2024.pdf" />
       <Field label="Restore to (a new or empty folder, or a file's new path)" value={destination} onChange={(e) => setDestination(e.target.value)} placeholder="/home/you/restored" />
       {busy ? <ProgressBar label="Restoring" done={0} total={undefined} /> : null}
-      {problem === undefined ? null : (
-        <p className="field-problem" role="alert">
-          {problem}
-        </p>
-      )}
-      <div className="dialog-buttons">
-        <button type="button" className="button subtle" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button primary" disabled={busy}>
-          Restore
-        </button>
-      </div>
+      <FormProblem problem={problem} />
+      <DialogFormButtons onCancel={onDone} submitLabel="Restore" busy={busy} />
     </form>
   );
 }
@@ -235,19 +187,16 @@ export function BackupsScreen() {
 
   return (
     <section className="screen" aria-labelledby="screen-title">
-      <div className="screen-header">
-        <h1 id="screen-title">Backups</h1>
-        <div className="toolbar">
-          {view === undefined ? null : (
-            <button type="button" className="button" onClick={() => void backups.getState().setPaused(!view.paused)}>
-              {view.paused ? 'Resume schedules' : 'Pause schedules'}
-            </button>
-          )}
-          <button type="button" className="button primary" onClick={() => setDialog({ kind: 'add' })}>
-            Add folder
+      <ScreenHeader title="Backups">
+        {view === undefined ? null : (
+          <button type="button" className="button" onClick={() => void backups.getState().setPaused(!view.paused)}>
+            {view.paused ? 'Resume schedules' : 'Pause schedules'}
           </button>
-        </div>
-      </div>
+        )}
+        <button type="button" className="button primary" onClick={() => setDialog({ kind: 'add' })}>
+          Add folder
+        </button>
+      </ScreenHeader>
       {view?.paused === true ? <div className="banner">Scheduled backups are paused. “Back up now” still works.</div> : null}
       {actionError === undefined ? null : <ErrorNotice message={actionError} />}
       {body}
@@ -262,17 +211,9 @@ export function BackupsScreen() {
         </Dialog>
       ) : null}
       {dialog?.kind === 'remove' ? (
-        <Dialog title={`Remove the backup ${dialog.job.id}?`} onClose={() => setDialog(undefined)}>
+        <ConfirmDialog title={`Remove the backup ${dialog.job.id}?`} confirmLabel="Remove" onConfirm={() => void backups.getState().remove(dialog.job.id).then(() => setDialog(undefined))} onClose={() => setDialog(undefined)}>
           <p>It will not run again. Its snapshots stay on the grid until you delete them.</p>
-          <div className="dialog-buttons">
-            <button type="button" className="button subtle" onClick={() => setDialog(undefined)}>
-              Cancel
-            </button>
-            <button type="button" className="button danger" onClick={() => void backups.getState().remove(dialog.job.id).then(() => setDialog(undefined))}>
-              Remove
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </section>
   );

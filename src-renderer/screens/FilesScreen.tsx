@@ -1,13 +1,18 @@
-import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { ShareLink, VdriveEntry } from '../../src-shared/ipc/index.js';
 import { validateEntryName } from '../../src-shared/ipc/index.js';
 import { Breadcrumbs } from '../components/Breadcrumbs.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { Dialog } from '../components/Dialog.js';
 import { droppedFilesOf } from '../components/dropped-files.js';
+import { EntryTableHead } from '../components/EntryTableHead.js';
 import { FolderRows, type EntryActions } from '../components/FileTree.js';
+import { DialogFormButtons, FormProblem } from '../components/FormParts.js';
+import { ScreenHeader } from '../components/ScreenHeader.js';
 import { SharedLinkDialog } from '../components/SharedLinkDialog.js';
 import { Empty, ErrorNotice, Loading } from '../components/StateViews.js';
 import { UploadsPanel } from '../components/UploadsPanel.js';
+import { useCheckedSubmit } from '../components/use-checked-submit.js';
 import { useFiles, useSharedLinks, useStores } from '../stores/stores-context.js';
 
 type OpenDialog =
@@ -20,41 +25,15 @@ type OpenDialog =
 /** A one-field form (new folder, rename) that checks the name before sending it. */
 function NameForm({ label, initial, submitLabel, onSubmit, onCancel }: { label: string; initial: string; submitLabel: string; onSubmit: (name: string) => Promise<string | undefined>; onCancel: () => void }) {
   const [name, setName] = useState(initial);
-  const [problem, setProblem] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    let checked: string;
-    try {
-      checked = validateEntryName(name);
-    } catch (error) {
-      return setProblem((error as Error).message);
-    }
-    setBusy(true);
-    const failure = await onSubmit(checked);
-    setBusy(false);
-    if (failure === undefined) onCancel();
-    else setProblem(failure);
-  };
+  const { problem, clearProblem, busy, onSubmit: submit } = useCheckedSubmit(() => validateEntryName(name), onSubmit, onCancel);
   return (
-    <form onSubmit={(event) => void submit(event)}>
+    <form onSubmit={submit}>
       <label className="field">
         <span>{label}</span>
-        <input value={name} onChange={(event) => (setName(event.target.value), setProblem(undefined))} aria-invalid={problem !== undefined} aria-describedby={problem === undefined ? undefined : 'name-problem'} />
+        <input value={name} onChange={(event) => (setName(event.target.value), clearProblem())} aria-invalid={problem !== undefined} aria-describedby={problem === undefined ? undefined : 'name-problem'} />
       </label>
-      {problem === undefined ? null : (
-        <p id="name-problem" className="field-problem" role="alert">
-          {problem}
-        </p>
-      )}
-      <div className="dialog-buttons">
-        <button type="button" className="button subtle" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button primary" disabled={busy}>
-          {submitLabel}
-        </button>
-      </div>
+      <FormProblem id="name-problem" problem={problem} />
+      <DialogFormButtons onCancel={onCancel} submitLabel={submitLabel} busy={busy} />
     </form>
   );
 }
@@ -131,18 +110,7 @@ export function FilesScreen() {
     return (
       <div className="table-wrap">
         <table className="table files-table" aria-label={`Files in cairn:${current}`}>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col" className="number">
-                Size
-              </th>
-              <th scope="col">Changed</th>
-              <th scope="col" className="actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <EntryTableHead />
           <tbody>
             <FolderRows path={current} depth={0} actions={actions} />
           </tbody>
@@ -153,32 +121,29 @@ export function FilesScreen() {
 
   return (
     <section className="screen" aria-labelledby="screen-title">
-      <div className="screen-header">
-        <h1 id="screen-title">Files</h1>
-        <div className="toolbar">
-          <button type="button" className="button" onClick={() => setDialog({ kind: 'open-link', link: undefined })}>
-            Open a shared link
-          </button>
-          <button type="button" className="button" onClick={() => setDialog({ kind: 'mkdir' })}>
-            New folder
-          </button>
-          <button type="button" className="button primary" onClick={() => picker.current?.click()}>
-            Upload files
-          </button>
-          <input
-            ref={picker}
-            type="file"
-            multiple
-            hidden
-            aria-label="Files to upload"
-            onChange={(event) => {
-              const chosen = [...(event.target.files ?? [])].map((file) => ({ file, relativeDirectory: '' }));
-              event.target.value = '';
-              void uploads.getState().add(current, chosen);
-            }}
-          />
-        </div>
-      </div>
+      <ScreenHeader title="Files">
+        <button type="button" className="button" onClick={() => setDialog({ kind: 'open-link', link: undefined })}>
+          Open a shared link
+        </button>
+        <button type="button" className="button" onClick={() => setDialog({ kind: 'mkdir' })}>
+          New folder
+        </button>
+        <button type="button" className="button primary" onClick={() => picker.current?.click()}>
+          Upload files
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          aria-label="Files to upload"
+          onChange={(event) => {
+            const chosen = [...(event.target.files ?? [])].map((file) => ({ file, relativeDirectory: '' }));
+            event.target.value = '';
+            void uploads.getState().add(current, chosen);
+          }}
+        />
+      </ScreenHeader>
       <Breadcrumbs path={current} onOpen={(path) => void files.getState().open(path)} />
       {actionError === undefined ? null : <ErrorNotice message={actionError} onRetry={undefined} />}
       <div
@@ -208,19 +173,11 @@ export function FilesScreen() {
         </Dialog>
       ) : null}
       {dialog?.kind === 'delete' ? (
-        <Dialog title={`Delete ${dialog.entry.name}?`} onClose={() => setDialog(undefined)}>
+        <ConfirmDialog title={`Delete ${dialog.entry.name}?`} confirmLabel="Delete" onConfirm={() => void files.getState().remove(dialog.entry.path).then(() => setDialog(undefined))} onClose={() => setDialog(undefined)}>
           <p>
             {dialog.entry.kind === 'directory' ? 'The folder and everything in it' : 'The file'} will be removed from cairn:{current === '' ? '' : `${current}/`}. Anyone holding its cap can still read it until its leases expire.
           </p>
-          <div className="dialog-buttons">
-            <button type="button" className="button subtle" onClick={() => setDialog(undefined)}>
-              Cancel
-            </button>
-            <button type="button" className="button danger" onClick={() => void files.getState().remove(dialog.entry.path).then(() => setDialog(undefined))}>
-              Delete
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
       {dialog?.kind === 'open-link' ? (
         <SharedLinkDialog

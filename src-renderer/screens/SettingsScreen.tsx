@@ -1,7 +1,8 @@
 // Settings: nickname, space kept free, encoding (the node's, in cairn.json, applied at once),
 // launch at login (desktop app only), and the debug log export.
-import { useEffect, useState, type FormEvent, type InputHTMLAttributes } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { validateSettingsPatch, type SettingsPatch, type SettingsView } from '../../src-shared/ipc/index.js';
+import { Field, FormProblem } from '../components/FormParts.js';
 import { ErrorNotice, Loading } from '../components/StateViews.js';
 import { formatBytes } from '../format.js';
 import { useStores } from '../stores/stores-context.js';
@@ -10,16 +11,6 @@ import { useStores } from '../stores/stores-context.js';
 const GB = 1_000_000_000;
 
 type SaveState = { readonly kind: 'idle' } | { readonly kind: 'saving' } | { readonly kind: 'saved' } | { readonly kind: 'failed'; readonly message: string };
-
-function Field({ label, hint, ...input }: { label: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <input {...input} />
-      {hint === undefined ? null : <small className="muted">{hint}</small>}
-    </label>
-  );
-}
 
 /** What the form holds, as typed. */
 interface Draft {
@@ -122,11 +113,7 @@ function SettingsForm({ settings, onSaved }: { settings: SettingsView; onSaved: 
           <input type="checkbox" checked={draft.launchAtLogin} onChange={(e) => edit({ launchAtLogin: e.target.checked })} /> Launch Cairn when I log in
         </label>
       )}
-      {state.kind === 'failed' ? (
-        <p className="field-problem" role="alert">
-          {state.message}
-        </p>
-      ) : null}
+      <FormProblem problem={state.kind === 'failed' ? state.message : undefined} />
       {state.kind === 'saved' ? (
         <p className="muted" role="status">
           Saved. New settings are in use now.
@@ -161,11 +148,7 @@ function DebugLogCard() {
       <button type="button" className="button" disabled={state.kind === 'saving'} onClick={() => void exportLog()}>
         Export debug log
       </button>
-      {state.kind === 'failed' ? (
-        <p className="field-problem" role="alert">
-          {state.message}
-        </p>
-      ) : null}
+      <FormProblem problem={state.kind === 'failed' ? state.message : undefined} />
     </article>
   );
 }

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cairn, cairnBin } from '../test/support/cli.js';
-import { GridHarness, type NodeProcess } from '../test/support/grid-processes.js';
-import { rootCapOf, uriPath, webApiOf, type WebApi } from '../test/support/web-api.js';
-import { chromiumPresent, launchChromium, screenshot, screenshotDir } from './support/chromium.js';
+import { cairnBin } from '../test/support/cli.js';
+import type { GridHarness, NodeProcess } from '../test/support/grid-processes.js';
+import { rootCapOf, uriPath, type WebApi } from '../test/support/web-api.js';
+import { chromiumOrSkipNote, launchChromium, screenshot, screenshotDir } from './support/chromium.js';
+import { loginUrl, showScreen, startUiGrid } from './support/ui-grid.js';
 
-const present = chromiumPresent();
-if (!present) console.log('first-run e2e skipped: no Chromium at /usr/bin/chromium (apt-get install chromium, or set CAIRN_CHROMIUM)');
+const present = chromiumOrSkipNote('first-run');
 
 let grid: GridHarness;
 let node0: NodeProcess;
@@ -59,18 +59,9 @@ async function stopApps(): Promise<void> {
   );
 }
 
-async function show(page: Page, screen: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: screen }).click();
-  await expect.poll(() => page.locator('#screen-title').textContent()).toBe(screen);
-}
-
 describe.skipIf(!present)('first run in the browser: joining a grid by invite', () => {
   beforeAll(async () => {
-    grid = await GridHarness.create(2, { needed: 2, happy: 3, total: 3 });
-    await grid.startAll();
-    node0 = grid.storageNodes[0]!;
-    await grid.waitForServers(node0, 3, cairn);
-    api = await webApiOf(node0);
+    ({ grid, node0, api } = await startUiGrid(2, { needed: 2, happy: 3, total: 3 }));
     const put = await api.call('PUT', uriPath(await rootCapOf(node0), 'hello.txt'), { body: 'shared by node-0\n' });
     expect(put.status).toBeLessThan(300);
     shots = await screenshotDir('first-run');
@@ -89,9 +80,8 @@ describe.skipIf(!present)('first run in the browser: joining a grid by invite', 
   });
 
   it('makes an invite in a member node’s web UI', async () => {
-    const response = await api.call('POST', '/ui/login-code');
-    await memberPage.goto(((await response.json()) as { url: string }).url);
-    await show(memberPage, 'First run');
+    await memberPage.goto(await loginUrl(api));
+    await showScreen(memberPage, 'First run');
     await memberPage.getByRole('button', { name: 'Create an invite' }).click();
     await expect.poll(() => memberPage.getByTestId('invite-code').inputValue(), { timeout: 30_000 }).toMatch(/^cairn-invite-v1:/);
     invite = { code: await memberPage.getByTestId('invite-code').inputValue(), passphrase: (await memberPage.getByTestId('invite-passphrase').textContent())!.trim() };
@@ -144,10 +134,10 @@ describe.skipIf(!present)('first run in the browser: joining a grid by invite', 
     // the introducer, node-0, node-1 and this computer
     await expect.poll(() => friendPage.getByTestId('peers-connected').textContent(), { timeout: 30_000 }).toBe('4 of 4');
     await screenshot(friendPage, shots, 'first-run-joined-status');
-    await show(friendPage, 'Peers');
+    await showScreen(friendPage, 'Peers');
     await expect.poll(() => friendPage.locator('tr[data-peer][data-connected="true"]').count()).toBe(4);
     expect(await friendPage.locator('tr[data-peer="friend"]').textContent()).toContain('this computer');
-    await show(friendPage, 'Files');
+    await showScreen(friendPage, 'Files');
     await expect.poll(() => friendPage.locator('tr[data-path="hello.txt"]').count(), { timeout: 15_000 }).toBe(1);
     await screenshot(friendPage, shots, 'first-run-joined-files');
   });

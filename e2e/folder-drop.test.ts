@@ -10,13 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cairn } from '../test/support/cli.js';
-import { GridHarness } from '../test/support/grid-processes.js';
-import { rootCapOf, uriPath, webApiOf, type WebApi } from '../test/support/web-api.js';
-import { chromiumPresent, launchChromium, screenshot, screenshotDir } from './support/chromium.js';
+import type { GridHarness } from '../test/support/grid-processes.js';
+import { rootCapOf, uriPath, type WebApi } from '../test/support/web-api.js';
+import { chromiumOrSkipNote, launchChromium, screenshot, screenshotDir } from './support/chromium.js';
+import { loginUrl, showScreen, startUiGrid } from './support/ui-grid.js';
 
-const present = chromiumPresent();
-if (!present) console.log('folder-drop e2e skipped: no Chromium at /usr/bin/chromium (apt-get install chromium, or set CAIRN_CHROMIUM)');
+const present = chromiumOrSkipNote('folder-drop');
 
 let grid: GridHarness;
 let api: WebApi;
@@ -59,12 +58,9 @@ describe.skipIf(!present)('a folder dropped on the Files screen', () => {
       if (bytes === undefined) await mkdir(join(local, 'Trip', path), { recursive: true });
       else await writeFile(join(local, 'Trip', path), bytes);
     }
-    grid = await GridHarness.create(2, { needed: 1, happy: 2, total: 3 });
-    await grid.startAll();
-    const node0 = grid.storageNodes[0]!;
-    await grid.waitForServers(node0, 3, cairn);
-    api = await webApiOf(node0);
-    root = await rootCapOf(node0);
+    const started = await startUiGrid(2, { needed: 1, happy: 2, total: 3 });
+    ({ grid, api } = started);
+    root = await rootCapOf(started.node0);
     browser = await launchChromium();
     page = await (await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } })).newPage();
   });
@@ -76,10 +72,9 @@ describe.skipIf(!present)('a folder dropped on the Files screen', () => {
   });
 
   it('uploads the whole tree: nested and empty folders, an empty file, Unicode names, equal bytes', async () => {
-    const response = await api.call('POST', '/ui/login-code');
-    await page.goto(((await response.json()) as { url: string }).url);
+    await page.goto(await loginUrl(api));
     await expect.poll(() => page.url()).not.toContain('login=');
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Files' }).click();
+    await showScreen(page, 'Files');
     await expect.poll(() => page.getByText('This folder is empty').count()).toBe(1);
 
     await dropLocalPaths('[data-testid="drop-zone"]', [join(local, 'Trip')]);

@@ -6,14 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cairn } from '../test/support/cli.js';
-import { GridHarness, type NodeProcess } from '../test/support/grid-processes.js';
-import { webApiOf, type WebApi } from '../test/support/web-api.js';
+import type { GridHarness, NodeProcess } from '../test/support/grid-processes.js';
+import type { WebApi } from '../test/support/web-api.js';
 import { CONFIG_FILE } from '../src-main/node/node-dir.js';
-import { chromiumPresent, launchChromium, screenshot, screenshotDir } from './support/chromium.js';
+import { chromiumOrSkipNote, launchChromium, screenshot, screenshotDir } from './support/chromium.js';
+import { loginUrl, showScreen, startUiGrid } from './support/ui-grid.js';
 
-const present = chromiumPresent();
-if (!present) console.log('settings e2e skipped: no Chromium at /usr/bin/chromium (apt-get install chromium, or set CAIRN_CHROMIUM)');
+const present = chromiumOrSkipNote('settings');
 
 let grid: GridHarness;
 let node0: NodeProcess;
@@ -26,18 +25,9 @@ async function configOf(node: NodeProcess): Promise<{ nickname: string; storage:
   return JSON.parse(await readFile(join(node.dir, CONFIG_FILE), 'utf8')) as { nickname: string; storage: { reservedSpace: number }; shares?: unknown };
 }
 
-async function openSettings(): Promise<void> {
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Settings' }).click();
-  await expect.poll(() => page.locator('#screen-title').textContent()).toBe('Settings');
-}
-
 describe.skipIf(!present)('the Settings screen in the browser', () => {
   beforeAll(async () => {
-    grid = await GridHarness.create(2, { needed: 1, happy: 2, total: 3 });
-    await grid.startAll();
-    node0 = grid.storageNodes[0]!;
-    await grid.waitForServers(node0, 3, cairn);
-    api = await webApiOf(node0);
+    ({ grid, node0, api } = await startUiGrid(2, { needed: 1, happy: 2, total: 3 }));
     shots = await screenshotDir('settings-ui');
     browser = await launchChromium();
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
@@ -50,10 +40,9 @@ describe.skipIf(!present)('the Settings screen in the browser', () => {
   });
 
   it('edits the nickname and reserved space; they are saved and still there after a reload', async () => {
-    const response = await api.call('POST', '/ui/login-code');
-    await page.goto(((await response.json()) as { url: string }).url);
+    await page.goto(await loginUrl(api));
     await expect.poll(() => page.url()).not.toContain('login=');
-    await openSettings();
+    await showScreen(page, 'Settings');
     await expect.poll(() => page.getByLabel('Nickname').inputValue()).toBe('node-0');
     // launch at login is the desktop app's: not shown in the browser
     expect(await page.getByText('Launch Cairn when I log in').count()).toBe(0);
@@ -67,7 +56,7 @@ describe.skipIf(!present)('the Settings screen in the browser', () => {
     expect(config.storage.reservedSpace).toBe(2_500_000_000);
 
     await page.reload();
-    await openSettings();
+    await showScreen(page, 'Settings');
     await expect.poll(() => page.getByLabel('Nickname').inputValue()).toBe('living-room');
     expect(await page.getByLabel('Kept free on disk (GB)').inputValue()).toBe('2.5');
   });

@@ -8,12 +8,12 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCap } from '../src-shared/caps/index.js';
 import { cairn } from '../test/support/cli.js';
-import { GridHarness } from '../test/support/grid-processes.js';
+import type { GridHarness } from '../test/support/grid-processes.js';
 import { rootCapOf, uriPath, webApiOf, type WebApi } from '../test/support/web-api.js';
-import { chromiumPresent, launchChromium, screenshot, screenshotDir } from './support/chromium.js';
+import { chromiumOrSkipNote, launchChromium, screenshot, screenshotDir } from './support/chromium.js';
+import { loginUrl, startUiGrid } from './support/ui-grid.js';
 
-const present = chromiumPresent();
-if (!present) console.log('shared-link e2e skipped: no Chromium at /usr/bin/chromium (apt-get install chromium, or set CAIRN_CHROMIUM)');
+const present = chromiumOrSkipNote('shared-link');
 
 let grid: GridHarness;
 let browser: Browser;
@@ -26,8 +26,7 @@ const dayNote = Buffer.from('the first day, with ünïcödé\n');
 async function logIn(api: WebApi): Promise<Page> {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  const response = await api.call('POST', '/ui/login-code');
-  await page.goto(((await response.json()) as { url: string }).url);
+  await page.goto(await loginUrl(api));
   // (in beforeAll: Playwright's own waits, not expect.poll)
   await page.waitForURL((url) => !url.hash.includes('login='));
   await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Files' }).click();
@@ -67,13 +66,12 @@ async function downloaded(page: Page, button: string): Promise<Buffer> {
 
 describe.skipIf(!present)('opening a shared link in a second node\'s web UI', () => {
   beforeAll(async () => {
-    grid = await GridHarness.create(2, { needed: 1, happy: 2, total: 3 });
-    await grid.startAll();
-    const [node0, node1] = grid.storageNodes;
-    await grid.waitForServers(node0!, 3, cairn);
-    await grid.waitForServers(node1!, 3, cairn);
-    const api0 = await webApiOf(node0!);
-    const root = await rootCapOf(node0!);
+    const started = await startUiGrid(2, { needed: 1, happy: 2, total: 3 });
+    ({ grid } = started);
+    const { node0, api: api0 } = started;
+    const node1 = grid.storageNodes[1]!;
+    await grid.waitForServers(node1, 3, cairn);
+    const root = await rootCapOf(node0);
     await put(api0, root, ['report.bin'], report);
     expect((await api0.call('PUT', `${uriPath(root, 'Album')}?t=mkdir`)).status).toBe(200);
     expect((await api0.call('PUT', `${uriPath(root, 'Album', 'Day 1')}?t=mkdir`)).status).toBe(200);
@@ -82,7 +80,7 @@ describe.skipIf(!present)('opening a shared link in a second node\'s web UI', ()
     shots = await screenshotDir('shared-link');
     browser = await launchChromium();
     sharer = await logIn(api0);
-    opener = await logIn(await webApiOf(node1!));
+    opener = await logIn(await webApiOf(node1));
   });
 
   afterAll(async () => {

@@ -8,33 +8,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cairn } from '../test/support/cli.js';
-import { GridHarness, type NodeProcess } from '../test/support/grid-processes.js';
-import { webApiOf, type WebApi } from '../test/support/web-api.js';
-import { chromiumPresent, launchChromium, screenshot, screenshotDir } from './support/chromium.js';
+import type { GridHarness } from '../test/support/grid-processes.js';
+import type { WebApi } from '../test/support/web-api.js';
+import { chromiumOrSkipNote, launchChromium, screenshot, screenshotDir } from './support/chromium.js';
+import { loginUrl, showScreen, startUiGrid } from './support/ui-grid.js';
 
-const present = chromiumPresent();
-if (!present) console.log('web UI e2e skipped: no Chromium at /usr/bin/chromium (apt-get install chromium, or set CAIRN_CHROMIUM)');
+const present = chromiumOrSkipNote('web UI');
 
 let grid: GridHarness;
-let node0: NodeProcess;
 let api: WebApi;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let shots: string;
 const temporary: string[] = [];
-
-async function loginUrl(): Promise<string> {
-  const response = await api.call('POST', '/ui/login-code');
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { url: string }).url;
-}
-
-async function show(screen: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: screen }).click();
-  await expect.poll(() => page.locator('#screen-title').textContent()).toBe(screen);
-}
 
 interface PageHelpers {
   drop(selector: string, files: { name: string; base64: string }[]): void;
@@ -51,11 +38,7 @@ async function dropFiles(selector: string, files: { name: string; bytes: Buffer 
 
 describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
   beforeAll(async () => {
-    grid = await GridHarness.create(4, { needed: 3, happy: 5, total: 6 });
-    await grid.startAll();
-    node0 = grid.storageNodes[0]!;
-    await grid.waitForServers(node0, 5, cairn);
-    api = await webApiOf(node0);
+    ({ grid, api } = await startUiGrid(4, { needed: 3, happy: 5, total: 6 }));
     shots = await screenshotDir('web-ui');
     browser = await launchChromium();
     context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 800 } });
@@ -79,7 +62,7 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
   });
 
   it('logs in with the one-time link, which then works no more', async () => {
-    const url = await loginUrl();
+    const url = await loginUrl(api);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#login=[A-Za-z0-9_-]+$/);
     await page.goto(url);
     // the code leaves the address bar at once
@@ -93,13 +76,13 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
   });
 
   it('shows 5 peers and a healthy grid on the Status and Peers screens', async () => {
-    await show('Status');
+    await showScreen(page, 'Status');
     await expect.poll(() => page.locator('.health-card [data-health]').getAttribute('data-health')).toBe('healthy');
     expect(await page.getByTestId('peers-connected').textContent()).toBe('5 of 5');
     expect(await page.locator('[data-tray]').getAttribute('data-tray')).toBe('healthy');
     await screenshot(page, shots, 'status-healthy');
 
-    await show('Peers');
+    await showScreen(page, 'Peers');
     const rows = page.locator('tr[data-peer]');
     await expect.poll(() => rows.count()).toBe(5);
     expect(await page.locator('tr[data-peer][data-connected="true"]').count()).toBe(5);
@@ -108,7 +91,7 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
   });
 
   it('uploads a dropped file with progress; it appears in the tree and downloads byte for byte', async () => {
-    await show('Files');
+    await showScreen(page, 'Files');
     await expect.poll(() => page.getByText('This folder is empty').count()).toBe(1);
     await screenshot(page, shots, 'files-empty');
 
@@ -210,7 +193,7 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
     await writeFile(join(source, 'reports', '2024.pdf'), report);
     await writeFile(join(source, 'notes.txt'), 'remember the milk\n');
 
-    await show('Backups');
+    await showScreen(page, 'Backups');
     await expect.poll(() => page.getByText('No folder is backed up yet').count()).toBe(1);
     await page.getByRole('button', { name: 'Add folder' }).click();
     const add = page.getByRole('dialog', { name: 'Back up a folder' });
@@ -256,20 +239,20 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
   it('turns degraded when 2 nodes stop, shows them offline, and shows a failed upload', async () => {
     const [, , node2, node3] = grid.storageNodes;
     await Promise.all([grid.stop(node2!), grid.stop(node3!)]);
-    await show('Status');
+    await showScreen(page, 'Status');
     await expect.poll(() => page.locator('.health-card [data-health]').getAttribute('data-health'), { timeout: 30_000 }).toBe('degraded');
     expect(await page.getByTestId('health-headline').textContent()).toBe('Degraded: 3 of 5 computers reachable');
     expect(await page.locator('[data-tray]').getAttribute('data-tray')).toBe('degraded');
     await screenshot(page, shots, 'status-degraded');
 
-    await show('Peers');
+    await showScreen(page, 'Peers');
     await expect.poll(() => page.locator('tr[data-peer][data-connected="false"]').count()).toBe(2);
     expect(await page.locator('tr[data-peer="node-2"]').textContent()).toContain('Offline');
     expect(await page.locator('tr[data-peer="node-3"]').textContent()).toContain('Offline');
     await screenshot(page, shots, 'peers-degraded');
 
     // an upload now cannot reach 5 servers: its row says why
-    await show('Files');
+    await showScreen(page, 'Files');
     await dropFiles('[data-testid="drop-zone"]', [{ name: 'late.bin', bytes: randomBytes(200_000) }]);
     await expect.poll(() => page.locator('[data-upload="late.bin"]').getAttribute('data-state'), { timeout: 60_000 }).toBe('failed');
     expect(await page.locator('[data-upload="late.bin"]').textContent()).toMatch(/Failed: .*server/);
@@ -277,7 +260,7 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
   });
 
   it('makes an invite on the First run screen and shows the Settings', async () => {
-    await show('First run');
+    await showScreen(page, 'First run');
     await screenshot(page, shots, 'first-run');
     await page.getByRole('button', { name: 'Create an invite' }).click();
     await expect.poll(() => page.getByTestId('invite-code').inputValue()).toMatch(/^cairn-invite-v1:/);
@@ -286,7 +269,7 @@ describe.skipIf(!present)('the web UI against a grid of 5 nodes', () => {
     // the passphrase is shown apart, never inside the code
     expect(await page.getByTestId('invite-code').inputValue()).not.toContain(passphrase);
     await screenshot(page, shots, 'first-run-invite');
-    await show('Settings');
+    await showScreen(page, 'Settings');
     await expect.poll(() => page.getByLabel('Nickname').inputValue()).toBe('node-0');
     expect([await page.getByLabel('K (shares needed)').inputValue(), await page.getByLabel('happy (servers to spread over)').inputValue(), await page.getByLabel('N (shares made)').inputValue()]).toEqual(['3', '5', '6']);
     await screenshot(page, shots, 'settings');

@@ -25,3 +25,10 @@ export async function screenshotDir(name: string): Promise<string> {
 export async function screenshot(page: Page, dir: string, name: string): Promise<void> {
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
+
+/** Whether Chromium is there to run the e2e file `what`; if not, says in one line that it is skipped and why. */
+export function chromiumOrSkipNote(what: string): boolean {
+  const present = chromiumPresent();
+  if (!present) console.log(`${what} e2e skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CAIRN_CHROMIUM)`);
+  return present;
+}

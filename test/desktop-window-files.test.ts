@@ -73,3 +73,13 @@ describe('window preferences', () => {
     expect(secureWebPreferences('/app/preload.cjs')).toMatchObject({ preload: '/app/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, allowRunningInsecureContent: false });
   });
 });
+
+describe('the main process entry', () => {
+  it('keeps V8’s young generation small, set before any other module loads', () => {
+    const imports = readFileSync(join('src-main', 'app', 'main.ts'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('import '));
+    expect(imports[0]).toMatch(/^import '\.\/young-generation\.js';/);
+    expect(readFileSync(join('src-main', 'app', 'young-generation.ts'), 'utf8')).toContain("setFlagsFromString('--semi-space-growth-factor=1')");
+  });
+});

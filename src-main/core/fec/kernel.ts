@@ -1,5 +1,5 @@
 import { GF_MUL } from './gf256.js';
-import { kernelWasmBase64 } from './kernel-wasm.js';
+import { kernelWasmBase64, sharedKernelWasmBase64 } from './kernel-wasm.js';
 
 /** The parts of the WebAssembly JS API used here (the tsconfig has no DOM lib to describe it). */
 interface WasmMemory {
@@ -21,7 +21,7 @@ interface KernelExports {
 }
 
 const PAGE = 65536;
-/** The module's declared limits (kernel.wat): shared memories must have a maximum. */
+/** The module's declared limits (kernel.wat; a shared memory must have a maximum). */
 const INITIAL_PAGES = 2;
 const MAXIMUM_PAGES = 65536;
 const TABLES_BYTES = 256 * 32;
@@ -31,8 +31,25 @@ const COEFS_BYTES = 256 * 256;
 
 const roundUp64 = (x: number): number => Math.ceil(x / 64) * 64;
 
-let wasmModule: object | undefined;
-let threadKernel: Kernel | undefined;
+/** One compiled module and this thread's instance of it, per kind of memory. */
+interface KernelKind {
+  readonly base64: string;
+  readonly shared: boolean;
+  module?: object;
+  threadKernel?: Kernel;
+}
+const ownMemory: KernelKind = { base64: kernelWasmBase64, shared: false };
+const sharedMemory: KernelKind = { base64: sharedKernelWasmBase64, shared: true };
+
+function kernelOf(kind: KernelKind): Kernel {
+  if (!kind.threadKernel) {
+    kind.module ??= new wasmApi.Module(Uint8Array.from(atob(kind.base64), (ch) => ch.charCodeAt(0)));
+    const memory = new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: kind.shared });
+    const instance = new wasmApi.Instance(kind.module, { env: { memory } });
+    kind.threadKernel = new Kernel(instance.exports as KernelExports, memory);
+  }
+  return kind.threadKernel;
+}
 
 /**
  * The WASM kernel for this thread: module state is per thread, so each worker thread compiles
@@ -40,13 +57,16 @@ let threadKernel: Kernel | undefined;
  * coder in the thread can share the one instance.
  */
 export function getKernel(): Kernel {
-  if (!threadKernel) {
-    wasmModule ??= new wasmApi.Module(Uint8Array.from(atob(kernelWasmBase64), (ch) => ch.charCodeAt(0)));
-    const memory = new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
-    const instance = new wasmApi.Instance(wasmModule, { env: { memory } });
-    threadKernel = new Kernel(instance.exports as KernelExports, memory);
-  }
-  return threadKernel;
+  return kernelOf(ownMemory);
+}
+
+/**
+ * This thread's kernel over a shared memory, for work whose output another thread reads in
+ * place (a worker's segment lanes). Not for copying in and out: V8 copies to and from shared
+ * memory byte by byte when the two sides are not equally aligned.
+ */
+export function getSharedKernel(): Kernel {
+  return kernelOf(sharedMemory);
 }
 
 export class Kernel {

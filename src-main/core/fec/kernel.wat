@@ -12,8 +12,9 @@
 ;;   out         m output blocks, stride outStride (a multiple of 64 and at least len rounded
 ;;               up to 64: up to 63 bytes past len get written)
 ;;
-;; The host makes the memory and passes it in, shared: a worker thread can then hand the output
-;; blocks to another thread as views, with no copy.
+;; The host makes the memory and passes it in. It is built twice (scripts/build-wasm.mjs): with
+;; a shared memory, so that a worker thread can hand its output blocks to another thread as
+;; views, with no copy; and with a memory of its own, for everything else.
 (module
   (import "env" "memory" (memory 2 65536 shared))
 

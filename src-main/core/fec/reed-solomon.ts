@@ -1,4 +1,4 @@
-import { getKernel } from './kernel.js';
+import { getKernel, type Kernel } from './kernel.js';
 import { encodingMatrix, invertMatrix } from './matrix.js';
 
 /** k or n out of range. */
@@ -79,13 +79,13 @@ export class ReedSolomon {
   }
 
   /**
-   * Same, for a segment already in this thread's kernel memory (a region from
-   * `getKernel().lend()`): the k primaries back to back at `segmentAt`, with 64 readable bytes
+   * Same, for a segment already in `kernel`'s memory (a region from its `lend()`): the k
+   * primaries back to back at `segmentAt`, with 64 readable bytes
    * after them; secondary j is written at `outAt + j·outStride` (a multiple of 64, ≥ blockLength).
    * Nothing is copied in or out.
    */
-  encodeInKernelMemory(segmentAt: number, blockLength: number, outAt: number, outStride: number): void {
-    getKernel().mulRowsAt(this.parity, this.k, segmentAt, blockLength, outAt, outStride, blockLength);
+  encodeInKernelMemory(kernel: Kernel, segmentAt: number, blockLength: number, outAt: number, outStride: number): void {
+    kernel.mulRowsAt(this.parity, this.k, segmentAt, blockLength, outAt, outStride, blockLength);
   }
 
   /** Any k distinct blocks with their share indices (any order) → the k primaries in order 0..k−1 (a present primary may be returned as-is). */

@@ -1,4 +1,4 @@
-import { getKernel } from '../fec/kernel.js';
+import { getSharedKernel } from '../fec/kernel.js';
 import { coderFor, encryptInto, hashSegment, type EncodedSegment, type SegmentJob } from './segment-encoder.js';
 
 /**
@@ -39,15 +39,16 @@ export function laneViews(memory: ArrayBufferLike, laneAt: number, layout: Segme
 
 /**
  * encodeSegment, with the output written into a lane of this thread's kernel memory at
- * `laneAt` (from `getKernel().lend()`): the ciphertext is encrypted straight into it and the
+ * `laneAt` (from `getSharedKernel().lend()`): the ciphertext is encrypted straight into it and the
  * Reed–Solomon kernel works in place, so no block is copied; another thread that shares the
  * memory reads the blocks where they are.
  */
 export function encodeSegmentInLane(job: SegmentJob, laneAt: number): EncodedSegment {
   const { neededShares: k, totalShares: n } = job;
   const layout = segmentLaneLayout(job.plaintext.length, k, n);
-  const { padded, blocks, secondary } = laneViews(getKernel().view().buffer, laneAt, layout, k, n);
+  const kernel = getSharedKernel();
+  const { padded, blocks, secondary } = laneViews(kernel.view().buffer, laneAt, layout, k, n);
   encryptInto(job, padded);
-  if (n > k) coderFor(k, n).encodeInKernelMemory(laneAt, layout.blockLength, laneAt + layout.secondaryAt, layout.secondaryStride);
+  if (n > k) coderFor(k, n).encodeInKernelMemory(kernel, laneAt, layout.blockLength, laneAt + layout.secondaryAt, layout.secondaryStride);
   return hashSegment(job, padded, blocks, secondary);
 }

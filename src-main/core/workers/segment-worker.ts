@@ -1,6 +1,6 @@
 import '../../../src-shared/polyfills/promise-with-resolvers.js';
 import { parentPort, workerData } from 'node:worker_threads';
-import { getKernel } from '../fec/kernel.js';
+import { getSharedKernel } from '../fec/kernel.js';
 import { encodeSegment, type EncodedSegment, type SegmentJob } from '../immutable/segment-encoder.js';
 import { encodeSegmentInLane } from '../immutable/segment-lane.js';
 import { ownsBuffer } from './transfer.js';
@@ -80,7 +80,7 @@ function toWire(encoded: EncodedSegment, inLane: boolean, transfers: ArrayBuffer
 const port = parentPort;
 if (port === null) throw new Error('segment-worker must run in a worker thread');
 const { laneCount, laneBytes } = workerData as SegmentWorkerData;
-const lanes = getKernel().lend(laneCount * laneBytes);
+const lanes = getSharedKernel().lend(laneCount * laneBytes);
 port.postMessage({ ready: true, memory: lanes.buffer, lanesAt: lanes.offset } satisfies SegmentWorkerReady);
 
 port.on('message', (request: SegmentRequest) => {

@@ -1,4 +1,6 @@
 import '../../../src-shared/polyfills/promise-with-resolvers.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { getSharedKernel } from '../fec/kernel.js';
 import { encodeSegment, type EncodedSegment, type SegmentJob } from '../immutable/segment-encoder.js';
@@ -77,6 +79,25 @@ function toWire(encoded: EncodedSegment, inLane: boolean, transfers: ArrayBuffer
   };
 }
 
+/**
+ * Each segment's AES output (node:crypto allocates it: it cannot encrypt into a given buffer)
+ * is garbage outside the V8 heap once copied into place. A worker allocates so little on its
+ * heap that V8 lets up to its external-memory limit (64 MiB) of that garbage wait for a
+ * collection, in each worker. A minor GC after every few MiB encoded frees it: measured on a
+ * 1 GiB encode with two workers, peak RSS 188–206 MiB without, about 150 with.
+ */
+const COLLECT_EVERY_BYTES = 16 * 1024 * 1024;
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+let bytesSinceCollection = 0;
+
+function countEncoded(bytes: number): void {
+  bytesSinceCollection += bytes;
+  if (bytesSinceCollection < COLLECT_EVERY_BYTES) return;
+  bytesSinceCollection = 0;
+  collectGarbage({ type: 'minor' });
+}
+
 const port = parentPort;
 if (port === null) throw new Error('segment-worker must run in a worker thread');
 const { laneCount, laneBytes } = workerData as SegmentWorkerData;
@@ -88,7 +109,9 @@ port.on('message', (request: SegmentRequest) => {
     const inLane = request.lane !== undefined;
     const encoded = inLane ? encodeSegmentInLane(request.job, lanes.offset + request.lane! * laneBytes) : encodeSegment(request.job);
     const transfers: ArrayBuffer[] = [];
+    const size = encoded.padded.length; // read before its buffer is transferred away
     port.postMessage({ id: request.id, result: toWire(encoded, inLane, transfers) } satisfies SegmentReply, transfers);
+    countEncoded(size); // after the reply: the caller need not wait for it
   } catch (error) {
     port.postMessage({ id: request.id, error: (error as Error).message } satisfies SegmentReply);
   }

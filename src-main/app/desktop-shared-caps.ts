@@ -1,4 +1,4 @@
-import { formatCap, parseAnyCap, readOnlyCapOf, type Cap } from '../../src-shared/caps/index.js';
+import { formatCap, immutableFileSizeOf, parseAnyCap, readOnlyCapOf, type Cap } from '../../src-shared/caps/index.js';
 import { formatShareLink, type SharedEntryView, type ShareLink } from '../../src-shared/ipc/index.js';
 import { gridRootCap } from '../node/grid-root.js';
 import type { NodeService } from '../node/node-service.js';
@@ -39,7 +39,7 @@ export class DesktopSharedCaps {
       entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'directory' ? -1 : 1));
       return { kind: 'directory', listing: { path, writable: false, entries } };
     }
-    return { kind: 'file', size: cap.kind === 'chk' ? cap.size : cap.kind === 'lit' ? cap.data.length : undefined };
+    return { kind: 'file', size: immutableFileSizeOf(cap) };
   }
 
   /** Links the shared cap into `cairn:` as `directoryPath/name`; refused if the name exists. */

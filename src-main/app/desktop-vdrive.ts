@@ -1,4 +1,4 @@
-import { formatCap, isWriteCap, parseAnyCap, readOnlyCapOf } from '../../src-shared/caps/index.js';
+import { formatCap, immutableFileSizeOf, isWriteCap, parseAnyCap, readOnlyCapOf } from '../../src-shared/caps/index.js';
 import type { DirectoryListing, VdriveEntry } from '../../src-shared/ipc/index.js';
 import type { DirectoryEntry } from '../grid/vdrive/index.js';
 import { gridRootCap } from '../node/grid-root.js';
@@ -47,8 +47,7 @@ export class DesktopVdrive {
 /** An immutable file's size, which its cap tells (a file linked by cap has no size metadata). */
 function sizeOfCap(text: string): number | undefined {
   if (!text.startsWith('URI:CHK:') && !text.startsWith('URI:LIT:')) return undefined;
-  const cap = parseAnyCap(text);
-  return cap.kind === 'chk' ? cap.size : cap.kind === 'lit' ? cap.data.length : undefined;
+  return immutableFileSizeOf(parseAnyCap(text));
 }
 
 export function entryView(parent: string, entry: DirectoryEntry, parentWritable: boolean): VdriveEntry {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, lutimes, mkdir, open, readdir, rename, rm, symlink, utimes } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseAnyCap, type DirectoryCap, type FileCap } from '../../src-shared/caps/index.js';
+import { immutableFileSizeOf, parseAnyCap, type DirectoryCap, type FileCap } from '../../src-shared/caps/index.js';
 import type { ChildMetadata } from '../core/dirnode/index.js';
 import { BackupInputError, type BackupContext, type BackupEventListener, type RestoreRequest, type RestoreSummary } from './backup-request.js';
 import type { BackupEntryMetadata } from './backup-run.js';
@@ -42,7 +42,7 @@ function localNameOf(name: string, metadata: ChildMetadata | undefined): string 
 }
 
 function sizeOf(cap: FileCap): number {
-  return cap.kind === 'lit' ? cap.data.length : cap.kind === 'chk' ? cap.size : 0;
+  return immutableFileSizeOf(cap) ?? 0;
 }
 
 /** Everything to write, parents before children (names from the grid are single names: no "/" or ".."). */

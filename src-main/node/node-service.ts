@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
+import { immutableFileSizeOf, isWriteCap, type Cap, type DirectoryCap, type FileCap, type MutableReadCap, type MutableWriteCap } from '../../src-shared/caps/index.js';
 import { ReadOnlyDirectoryError, type DirectoryEntry, type ResolvedPath, type VdriveOptions } from '../grid/vdrive/index.js';
 import { leaseSeedOfPeer } from '../core/lease-secrets.js';
 import { SegmentWorkerPool } from '../core/workers/segment-worker-pool.js';
@@ -231,7 +231,7 @@ export class NodeService implements NodeApi {
   }
 
   download(cap: FileCap, range?: ByteRange): AsyncIterable<Uint8Array> {
-    const size = cap.kind === 'lit' ? cap.data.length : cap.kind === 'chk' ? cap.size : undefined;
+    const size = immutableFileSizeOf(cap);
     const length = range === undefined ? size : range.end - range.start;
     return this.operations.track(
       'download',

@@ -26,4 +26,5 @@ export {
 export { READKEY_TO_STORAGE_INDEX_TAG, WRITEKEY_TO_READKEY_TAG, readkeyOfWritekey, storageIndexOfReadkey } from './mutable-keys.js';
 export { parseAnyCap, parseCap, parseChkReadCap, parseDirectoryCap, parseMutableCap } from './parse.js';
 export { formatCap } from './format.js';
+export { immutableFileSizeOf } from './file-size.js';
 export { STORAGE_INDEX_TAG, isWriteCap, mutableStorageIndexOf, readOnlyCapOf, storageIndexOfKey, verifyCapOf } from './verify.js';

@@ -90,8 +90,8 @@ export class Kernel {
 
   /**
    * Sets aside `size` bytes of linear memory for the caller for good (a worker's segment
-   * lanes) and returns their offset. The memory is shared, so `buffer` can be sent to
-   * another thread, which then sees the bytes without a copy.
+   * lanes) and returns their offset. In the shared kernel (getSharedKernel), `buffer` can be
+   * sent to another thread, which then sees the bytes without a copy.
    */
   lend(size: number): { readonly offset: number; readonly buffer: ArrayBufferLike } {
     const offset = this.scratchAt;

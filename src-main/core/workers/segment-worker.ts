@@ -84,7 +84,7 @@ function toWire(encoded: EncodedSegment, inLane: boolean, transfers: ArrayBuffer
  * is garbage outside the V8 heap once copied into place. A worker allocates so little on its
  * heap that V8 lets up to its external-memory limit (64 MiB) of that garbage wait for a
  * collection, in each worker. A minor GC after every few MiB encoded frees it: measured on a
- * 1 GiB encode with two workers, peak RSS 188–206 MiB without, about 150 with.
+ * 1 GiB encode with two workers, peak RSS 188–206 MiB without, 168–172 MiB with.
  */
 const COLLECT_EVERY_BYTES = 16 * 1024 * 1024;
 setFlagsFromString('--expose-gc');

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { CLIENT_GONE } from './client-gone.js';
+import { ClientGoneError } from './client-gone.js';
 import { httpStatusOf } from './error-status.js';
 import { HttpError } from './http-errors.js';
 import type { NodeApi } from './node-api.js';
@@ -48,7 +48,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Server>
   const server = createServer((req, res) => {
     handle(req, res, options).catch((error: unknown) => {
       // a request its client gave up on (the web UI's Cancel) was stopped on purpose; no one hears the answer
-      if ((error as Error | undefined)?.message === CLIENT_GONE) return void res.destroy();
+      if (error instanceof ClientGoneError) return void res.destroy();
       const status = httpStatusOf(error);
       if (status === 500) options.log?.(`web API: ${req.method} ${req.url?.split('?')[0]?.replace(/\/uri\/.*/, '/uri/…')} failed: ${(error as Error).stack ?? error}`);
       if (res.headersSent) res.destroy(error as Error);

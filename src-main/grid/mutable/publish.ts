@@ -88,5 +88,3 @@ export async function publishMutable(cap: MutableWriteCap, plaintext: Uint8Array
   });
   return { info: version.info, ...written };
 }
-
-/** The signing key, from a share of the newest recoverable version. */

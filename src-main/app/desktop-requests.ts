@@ -65,7 +65,7 @@ export class DesktopRequests {
         this.transfers.cancel(uploadId);
       },
       saveFile: async (path) => {
-        this.running();
+        this.running(); // no node yet: say so before any dialog opens
         const target = await this.shell.chooseSaveTarget(path.slice(path.lastIndexOf('/') + 1));
         if (target !== undefined) await this.transfers.save(path, target);
       },

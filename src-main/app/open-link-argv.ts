@@ -2,14 +2,14 @@
 // Windows and Linux as a command-line argument, of the first launch or of a second one
 // (Electron's "second-instance" passes its argv); on macOS as an "open-url" event.
 
+import { MAX_SHARE_LINK_LENGTH } from '../../src-shared/ipc/index.js';
+
 /** The scheme the app registers (`app.setAsDefaultProtocolClient`) and electron-builder.yml declares. */
 export const OPEN_LINK_SCHEME = 'cairn';
-/** No share link is longer; a longer argument is not taken for one. */
-const MAX_LINK_LENGTH = 8192;
 
 /** Whether `text` is a `cairn:` link the renderer's opener should be given (it checks the rest). */
 export function isOpenLink(text: string): boolean {
-  return text.length <= MAX_LINK_LENGTH && text.slice(0, OPEN_LINK_SCHEME.length + 1).toLowerCase() === `${OPEN_LINK_SCHEME}:`;
+  return text.length <= MAX_SHARE_LINK_LENGTH && text.slice(0, OPEN_LINK_SCHEME.length + 1).toLowerCase() === `${OPEN_LINK_SCHEME}:`;
 }
 
 /**

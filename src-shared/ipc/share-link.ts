@@ -8,7 +8,7 @@ import { validateEntryName } from './validators.js';
 
 export const SHARE_LINK_PREFIX = 'cairn:open?';
 /** Longer than any cap with a long name; a longer text is not a link. */
-const MAX_LINK_LENGTH = 8192;
+export const MAX_SHARE_LINK_LENGTH = 8192;
 
 /** What a share link names: a read cap, and the name it was shared under (if the link says). */
 export interface OpenableLink {
@@ -31,7 +31,7 @@ function isVerifyOnly(cap: Cap): boolean {
 export function validateReadCap(value: unknown, what = 'the cap'): string {
   if (typeof value !== 'string') throw new InputError(`${what} must be text`);
   const text = value.trim();
-  if (text.length > MAX_LINK_LENGTH) throw new InputError(`${what} is too long to be a cap`);
+  if (text.length > MAX_SHARE_LINK_LENGTH) throw new InputError(`${what} is too long to be a cap`);
   let cap: Cap;
   try {
     cap = parseAnyCap(text);
@@ -50,7 +50,7 @@ export function parseShareLink(value: unknown): OpenableLink {
   if (typeof value !== 'string') throw new InputError('the link must be text');
   const text = value.trim();
   if (text === '') throw new InputError('paste a cairn:open link or a read cap');
-  if (text.length > MAX_LINK_LENGTH) throw new InputError('that is too long to be a link or a cap');
+  if (text.length > MAX_SHARE_LINK_LENGTH) throw new InputError('that is too long to be a link or a cap');
   if (!/^cairn:/i.test(text)) {
     if (!text.startsWith('URI:')) throw new InputError(`not a Cairn link: paste a link that starts with "${SHARE_LINK_PREFIX}" or a read cap (${READ_CAPS})`);
     return { readCap: validateReadCap(text), name: undefined };

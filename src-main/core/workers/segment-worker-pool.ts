@@ -88,6 +88,8 @@ export class SegmentWorkerPool implements SegmentEncoder {
   private readonly lanesPerWorker: number;
   private readonly laneBytes: number;
   private readonly workers: PoolWorker[] = [];
+  /** settles when every worker has said where its lanes are (or one failed to start) */
+  private lanesReady: Promise<unknown> | undefined;
   /** where each lent segment's lane is, until it is released */
   private readonly lent = new WeakMap<EncodedSegment, { readonly worker: PoolWorker; readonly lane: number }>();
   private nextId = 0;
@@ -134,6 +136,8 @@ export class SegmentWorkerPool implements SegmentEncoder {
       // Referenced until it is ready: a job may be waiting for its lanes (then unreferenced when idle).
       this.workers.push(poolWorker);
     }
+    this.lanesReady = Promise.all(this.workers.map((w) => w.ready));
+    this.lanesReady.catch(() => undefined); // a worker that fails is reported to the jobs waiting for it
   }
 
   async encode(job: SegmentJob): Promise<EncodedSegment> {
@@ -142,7 +146,7 @@ export class SegmentWorkerPool implements SegmentEncoder {
     if (this.workers.length === 0) this.start();
     const fitsLane = job.lendOutput === true && segmentLaneLayout(job.plaintext.length, job.neededShares, job.totalShares).bytes <= this.laneBytes;
     // The first jobs wait for the lanes rather than fall back to buffers (the workers must start anyway).
-    if (fitsLane) await Promise.all(this.workers.map((w) => w.ready));
+    if (fitsLane) await this.lanesReady;
     if (this.closed) throw new Error('the segment worker pool is closed');
     const withLane = fitsLane ? this.workers.filter((w) => w.freeLanes.length > 0) : [];
     const candidates = withLane.length > 0 ? withLane : this.workers;

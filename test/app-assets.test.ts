@@ -85,6 +85,6 @@ describe('electron-builder.yml', () => {
     const pool = readFileSync(join('src-main', 'core', 'workers', 'segment-worker-pool.ts'), 'utf8');
     expect(pool).toContain("new URL('./segment-worker.js', import.meta.url)");
     // the WASM kernel is embedded, not a separate file
-    expect(readFileSync(join('src-main', 'core', 'fec', 'kernel-wasm.ts'), 'utf8')).toContain('kernelWasmBase64');
+    expect(readFileSync(join('src-main', 'core', 'fec', 'kernel-wasm.ts'), 'utf8')).toContain('relaxedKernelWasmBase64');
   });
 });

@@ -5,10 +5,11 @@ import { Worker } from 'node:worker_threads';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { GF_EXP, GF_LOG, gfInv, gfMul } from '../src-main/core/fec/gf256.js';
-import { kernelWasmBase64, sharedKernelWasmBase64 } from '../src-main/core/fec/kernel-wasm.js';
+import { createKernel, getKernel, getSharedKernel, hasRelaxedSimd } from '../src-main/core/fec/kernel.js';
+import * as kernelWasm from '../src-main/core/fec/kernel-wasm.js';
 import { encodingMatrix, invertMatrix } from '../src-main/core/fec/matrix.js';
 import { FecInputError, FecParameterError, ReedSolomon } from '../src-main/core/fec/reed-solomon.js';
-import { assembleKernel } from '../scripts/build-wasm.mjs';
+import { assembleKernel, kernelBuilds } from '../scripts/build-wasm.mjs';
 import { referenceDecode, referenceEncode, referenceMatrix, refMul } from './reference/reed-solomon-reference.js';
 import { readVectorJson } from './support/vectors.js';
 
@@ -281,9 +282,39 @@ describe('errors', () => {
 });
 
 describe('kernel-wasm.ts', () => {
-  it('holds exactly the bytes assembled from kernel.wat', async () => {
-    expect(Buffer.from(kernelWasmBase64, 'base64').equals(Buffer.from(await assembleKernel(false)))).toBe(true);
-    expect(Buffer.from(sharedKernelWasmBase64, 'base64').equals(Buffer.from(await assembleKernel(true)))).toBe(true);
+  it('holds exactly the four builds assembled from kernel.wat', async () => {
+    const names = Object.keys(kernelBuilds) as (keyof typeof kernelBuilds)[];
+    expect(names.sort()).toEqual(Object.keys(kernelWasm).sort());
+    for (const name of names) {
+      expect(Buffer.from(kernelWasm[name], 'base64').equals(Buffer.from(await assembleKernel(kernelBuilds[name]))), name).toBe(true);
+    }
+  });
+});
+
+describe('every kernel build vs reference', () => {
+  // Node 20 runs relaxed SIMD once kernel.ts turns its flag on; the suite must cover both builds.
+  it('runs relaxed SIMD here', () => expect(hasRelaxedSimd()).toBe(true));
+
+  const builds = [false, true].flatMap((relaxed) => [false, true].map((shared) => ({ relaxed, shared })));
+  // m = n − k rows: odd and even counts exercise the paired path and the single row after it
+  const pairs: [number, number][] = [[1, 2], [2, 4], [3, 6], [3, 10], [4, 12], [5, 13], [20, 45], [1, 256]];
+  const lengths = [1, 17, 64, 100, 4097, 50_001];
+  const cases = builds.flatMap((build) =>
+    pairs.flatMap(([k, n]) => lengths.filter((len) => k * (n - k) * len <= 5e6).map((len) => [build, k, n, len] as const)),
+  );
+
+  it.each(cases)('%o (%i, %i) with blocks of %i bytes', (build, k, n, len) => {
+    const kernel = createKernel(build);
+    expect(kernel.multipliesCorrectly()).toBe(true);
+    const primaries = randomBlocks(k, len, k * 7919 + n + len);
+    const parity = Uint8Array.from(encodingMatrix(k, n).slice(k).flatMap((row) => [...row]));
+    expect(kernel.mulRows(parity, k, primaries, len).map(toHex)).toEqual(referenceEncode(k, n, primaries).slice(k).map(toHex));
+  });
+
+  it('chooses the relaxed build for this thread when the engine has it', () => {
+    // the thread's kernels are whichever builds passed their known answer; both must multiply right
+    expect(getKernel().multipliesCorrectly()).toBe(true);
+    expect(getSharedKernel().multipliesCorrectly()).toBe(true);
   });
 });
 

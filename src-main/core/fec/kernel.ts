@@ -1,5 +1,8 @@
+import { setFlagsFromString } from 'node:v8';
 import { GF_MUL } from './gf256.js';
-import { kernelWasmBase64, sharedKernelWasmBase64 } from './kernel-wasm.js';
+import {
+  kernelWasmBase64, relaxedKernelWasmBase64, relaxedSharedKernelWasmBase64, sharedKernelWasmBase64,
+} from './kernel-wasm.js';
 
 /** The parts of the WebAssembly JS API used here (the tsconfig has no DOM lib to describe it). */
 interface WasmMemory {
@@ -7,6 +10,7 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
@@ -31,22 +35,66 @@ const COEFS_BYTES = 256 * 256;
 
 const roundUp64 = (x: number): number => Math.ceil(x / 64) * 64;
 
+const fromBase64 = (base64: string): Uint8Array => Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+
 /** One compiled module and this thread's instance of it, per kind of memory. */
 interface KernelKind {
-  readonly base64: string;
   readonly shared: boolean;
+  readonly base64: string;
+  readonly relaxedBase64: string;
   module?: object;
   threadKernel?: Kernel;
 }
-const ownMemory: KernelKind = { base64: kernelWasmBase64, shared: false };
-const sharedMemory: KernelKind = { base64: sharedKernelWasmBase64, shared: true };
+const ownMemory: KernelKind = { shared: false, base64: kernelWasmBase64, relaxedBase64: relaxedKernelWasmBase64 };
+const sharedMemory: KernelKind = { shared: true, base64: sharedKernelWasmBase64, relaxedBase64: relaxedSharedKernelWasmBase64 };
+
+let relaxedSimd: boolean | undefined;
+
+/**
+ * Whether this engine runs relaxed SIMD, which makes the kernel's lookups one instruction
+ * shorter. V8 ships it from 11.4 (Node 22, Electron ≥ 25); Node 20's V8 11.3 has it complete
+ * behind a flag, which is turned on here (the flag only lets modules use the instructions).
+ */
+export function hasRelaxedSimd(): boolean {
+  if (relaxedSimd === undefined) {
+    const probe = fromBase64(relaxedKernelWasmBase64);
+    relaxedSimd = wasmApi.validate(probe);
+    if (!relaxedSimd) {
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+      relaxedSimd = wasmApi.validate(probe);
+    }
+  }
+  return relaxedSimd;
+}
+
+/** A new kernel of the given build, over a memory of its own making. */
+export function createKernel(build: { shared: boolean; relaxed: boolean }): Kernel {
+  const kind = build.shared ? sharedMemory : ownMemory;
+  const module = new wasmApi.Module(fromBase64(build.relaxed ? kind.relaxedBase64 : kind.base64));
+  return instantiate(module, build.shared);
+}
+
+function instantiate(module: object, shared: boolean): Kernel {
+  const memory = new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared });
+  const instance = new wasmApi.Instance(module, { env: { memory } });
+  return new Kernel(instance.exports as KernelExports, memory);
+}
 
 function kernelOf(kind: KernelKind): Kernel {
   if (!kind.threadKernel) {
-    kind.module ??= new wasmApi.Module(Uint8Array.from(atob(kind.base64), (ch) => ch.charCodeAt(0)));
-    const memory = new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: kind.shared });
-    const instance = new wasmApi.Instance(kind.module, { env: { memory } });
-    kind.threadKernel = new Kernel(instance.exports as KernelExports, memory);
+    if (kind.module === undefined && hasRelaxedSimd()) {
+      // relaxed_swizzle is specified to match swizzle only for indices below 16; check that the
+      // engine gives the bytes this kernel needs before trusting it with data.
+      const module = new wasmApi.Module(fromBase64(kind.relaxedBase64));
+      const kernel = instantiate(module, kind.shared);
+      if (kernel.multipliesCorrectly()) {
+        kind.module = module;
+        kind.threadKernel = kernel;
+        return kernel;
+      }
+    }
+    kind.module ??= new wasmApi.Module(fromBase64(kind.base64));
+    kind.threadKernel = instantiate(kind.module, kind.shared);
   }
   return kind.threadKernel;
 }
@@ -97,6 +145,17 @@ export class Kernel {
     const offset = this.scratchAt;
     this.scratchAt = roundUp64(offset + size);
     return { offset, buffer: this.reserve(this.scratchAt).buffer };
+  }
+
+  /**
+   * A known answer: two rows (the paired path) and a third (the single path), each multiplying
+   * the bytes 0..255 by its coefficient, checked byte by byte against the multiplication table.
+   */
+  multipliesCorrectly(): boolean {
+    const input = Uint8Array.from({ length: 256 }, (_, x) => x);
+    const coefs = Uint8Array.of(0x8e, 0x03, 0xff);
+    const rows = this.mulRows(coefs, 1, [input], input.length);
+    return rows.every((row, j) => row.every((product, x) => product === GF_MUL[coefs[j]! * 256 + x]));
   }
 
   /** A view of the whole linear memory (it may grow: take a new view after any call). */

@@ -21,13 +21,13 @@ import {
   encodeErrorFrame,
   encodeFrame,
   encodeHeadFrame,
+  FrameBatch,
   FrameError,
   FrameKind,
   FrameReader,
   MAX_ERROR_BYTES,
   MAX_FRAME_SIZE,
   plainView,
-  writeFrame,
   type JsonValue,
 } from './frames.js';
 import { closeOrAbort, streamPoolOf, type PooledStream } from './stream-pool.js';
@@ -253,6 +253,12 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
 }
 
 /** Writes HEAD, the body as DATA frames of at most maxChunkBytes, and END. */
+/**
+ * A message's frames are sent once this many bytes are gathered (and at its END): a block
+ * and its HEAD and END leave in one send, and a long body does not pile up unsent.
+ */
+const SEND_BATCH_BYTES = 1024 * 1024;
+
 async function writeMessage(
   stream: Stream,
   message: OutgoingMessage,
@@ -263,25 +269,31 @@ async function writeMessage(
   if (head.length - 1 > limits.maxHeadBytes) {
     throw new RequestTooLarge(`HEAD of ${head.length - 1} bytes exceeds the limit of ${limits.maxHeadBytes} bytes`);
   }
-  await writeFrame(stream, head, { signal });
+  // HEAD, DATA and END go out in as few sends as possible (FrameBatch says why).
+  const frames = new FrameBatch();
+  frames.add(head);
   const body = message.body;
   if (body !== undefined) {
     const chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array> = body instanceof Uint8Array ? [body] : body;
+    const asyncSource = isAsyncIterable(chunks);
     let total = 0;
-    const send = async (chunk: Uint8Array): Promise<void> => {
+    const add = async (chunk: Uint8Array): Promise<void> => {
       total += chunk.length;
       if (total > limits.maxBodyBytes) {
         throw new RequestTooLarge(`body exceeds the limit of ${limits.maxBodyBytes} bytes`);
       }
       for (let at = 0; at < chunk.length; at += limits.maxChunkBytes) {
         signal.throwIfAborted();
-        await writeFrame(stream, encodeDataFrame(chunk.subarray(at, at + limits.maxChunkBytes)), { signal });
+        frames.add(encodeDataFrame(chunk.subarray(at, at + limits.maxChunkBytes)));
+        if (frames.byteLength >= SEND_BATCH_BYTES) await frames.flush(stream, { signal });
       }
     };
     // Pull chunks by hand so a throwing source is told apart from a failing stream.
-    const iterator = isAsyncIterable(chunks) ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
+    const iterator = asyncSource ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
     try {
       while (true) {
+        // frames already made do not wait while an async source makes the next chunk
+        if (asyncSource) await frames.flush(stream, { signal });
         let step: IteratorResult<Uint8Array>;
         try {
           step = await iterator.next();
@@ -289,14 +301,16 @@ async function writeMessage(
           throw new BodySourceError('body source failed', { cause: err });
         }
         if (step.done === true) break;
-        await send(step.value);
+        await add(step.value);
       }
     } catch (err) {
       await Promise.resolve(iterator.return?.()).catch(() => undefined);
       throw err;
     }
   }
-  await writeFrame(stream, encodeEndFrame(), { signal });
+  signal.throwIfAborted();
+  frames.add(encodeEndFrame());
+  await frames.flush(stream, { signal });
 }
 
 /** Settles with `promise`, or rejects as soon as `signal` aborts. */

@@ -252,13 +252,13 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-/** Writes HEAD, the body as DATA frames of at most maxChunkBytes, and END. */
 /**
  * A message's frames are sent once this many bytes are gathered (and at its END): a block
  * and its HEAD and END leave in one send, and a long body does not pile up unsent.
  */
 const SEND_BATCH_BYTES = 1024 * 1024;
 
+/** Writes HEAD, the body as DATA frames of at most maxChunkBytes, and END. */
 async function writeMessage(
   stream: Stream,
   message: OutgoingMessage,

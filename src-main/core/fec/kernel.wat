@@ -114,39 +114,39 @@
           (local.set $x (v128.load (local.get $p)))
           (local.set $lo (v128.and (local.get $x) (local.get $mask)))
           (local.set $hi (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (local.get $mask)))
-            (local.set $a0 (v128.xor (local.get $a0) (v128.xor
-              (i8x16.swizzle (local.get $lo0) (local.get $lo))
-              (i8x16.swizzle (local.get $hi0) (local.get $hi)))))
-            (local.set $b0 (v128.xor (local.get $b0) (v128.xor
-              (i8x16.swizzle (local.get $lo1) (local.get $lo))
-              (i8x16.swizzle (local.get $hi1) (local.get $hi)))))
+          (local.set $a0 (v128.xor (local.get $a0) (v128.xor
+            (i8x16.swizzle (local.get $lo0) (local.get $lo))
+            (i8x16.swizzle (local.get $hi0) (local.get $hi)))))
+          (local.set $b0 (v128.xor (local.get $b0) (v128.xor
+            (i8x16.swizzle (local.get $lo1) (local.get $lo))
+            (i8x16.swizzle (local.get $hi1) (local.get $hi)))))
           (local.set $x (v128.load offset=16 (local.get $p)))
           (local.set $lo (v128.and (local.get $x) (local.get $mask)))
           (local.set $hi (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (local.get $mask)))
-            (local.set $a1 (v128.xor (local.get $a1) (v128.xor
-              (i8x16.swizzle (local.get $lo0) (local.get $lo))
-              (i8x16.swizzle (local.get $hi0) (local.get $hi)))))
-            (local.set $b1 (v128.xor (local.get $b1) (v128.xor
-              (i8x16.swizzle (local.get $lo1) (local.get $lo))
-              (i8x16.swizzle (local.get $hi1) (local.get $hi)))))
+          (local.set $a1 (v128.xor (local.get $a1) (v128.xor
+            (i8x16.swizzle (local.get $lo0) (local.get $lo))
+            (i8x16.swizzle (local.get $hi0) (local.get $hi)))))
+          (local.set $b1 (v128.xor (local.get $b1) (v128.xor
+            (i8x16.swizzle (local.get $lo1) (local.get $lo))
+            (i8x16.swizzle (local.get $hi1) (local.get $hi)))))
           (local.set $x (v128.load offset=32 (local.get $p)))
           (local.set $lo (v128.and (local.get $x) (local.get $mask)))
           (local.set $hi (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (local.get $mask)))
-            (local.set $a2 (v128.xor (local.get $a2) (v128.xor
-              (i8x16.swizzle (local.get $lo0) (local.get $lo))
-              (i8x16.swizzle (local.get $hi0) (local.get $hi)))))
-            (local.set $b2 (v128.xor (local.get $b2) (v128.xor
-              (i8x16.swizzle (local.get $lo1) (local.get $lo))
-              (i8x16.swizzle (local.get $hi1) (local.get $hi)))))
+          (local.set $a2 (v128.xor (local.get $a2) (v128.xor
+            (i8x16.swizzle (local.get $lo0) (local.get $lo))
+            (i8x16.swizzle (local.get $hi0) (local.get $hi)))))
+          (local.set $b2 (v128.xor (local.get $b2) (v128.xor
+            (i8x16.swizzle (local.get $lo1) (local.get $lo))
+            (i8x16.swizzle (local.get $hi1) (local.get $hi)))))
           (local.set $x (v128.load offset=48 (local.get $p)))
           (local.set $lo (v128.and (local.get $x) (local.get $mask)))
           (local.set $hi (v128.and (i16x8.shr_u (local.get $x) (i32.const 4)) (local.get $mask)))
-            (local.set $a3 (v128.xor (local.get $a3) (v128.xor
-              (i8x16.swizzle (local.get $lo0) (local.get $lo))
-              (i8x16.swizzle (local.get $hi0) (local.get $hi)))))
-            (local.set $b3 (v128.xor (local.get $b3) (v128.xor
-              (i8x16.swizzle (local.get $lo1) (local.get $lo))
-              (i8x16.swizzle (local.get $hi1) (local.get $hi)))))
+          (local.set $a3 (v128.xor (local.get $a3) (v128.xor
+            (i8x16.swizzle (local.get $lo0) (local.get $lo))
+            (i8x16.swizzle (local.get $hi0) (local.get $hi)))))
+          (local.set $b3 (v128.xor (local.get $b3) (v128.xor
+            (i8x16.swizzle (local.get $lo1) (local.get $lo))
+            (i8x16.swizzle (local.get $hi1) (local.get $hi)))))
           (local.set $p (i32.add (local.get $p) (local.get $stride)))
           (br_if $input (i32.lt_u
             (local.tee $c (i32.add (local.get $c) (i32.const 1)))

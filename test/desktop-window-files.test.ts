@@ -75,11 +75,14 @@ describe('window preferences', () => {
 });
 
 describe('the main process entry', () => {
-  it('keeps V8’s young generation small, set before any other module loads', () => {
+  it('tunes V8’s heap as `cairn run` does, before any other module loads', async () => {
     const imports = readFileSync(join('src-main', 'app', 'main.ts'), 'utf8')
       .split('\n')
       .filter((line) => line.startsWith('import '));
-    expect(imports[0]).toMatch(/^import '\.\/young-generation\.js';/);
-    expect(readFileSync(join('src-main', 'app', 'young-generation.ts'), 'utf8')).toContain("setFlagsFromString('--semi-space-growth-factor=1')");
+    expect(imports[0]).toMatch(/^import '\.\/heap-flags-first\.js';/);
+    expect(readFileSync(join('src-main', 'app', 'heap-flags-first.ts'), 'utf8')).toMatch(/^applyNodeHeapFlags\(\);$/m);
+    const { NODE_HEAP_FLAGS } = await import('../src-main/node/heap-flags.js');
+    expect(NODE_HEAP_FLAGS).toEqual(['--semi-space-growth-factor=1', '--heap-growing-percent=200']);
+    expect(readFileSync(join('bin', 'cairn.js'), 'utf8')).toMatch(/argv\[2\] === 'run' \|\| process\.argv\[2\] === 'app'\) \{\n.*heap-flags\.js.*\n\s+applyNodeHeapFlags\(\);/);
   });
 });

@@ -1,7 +1,7 @@
 // The desktop app's Electron main process: it hosts the grid node (AppNode: first-run setup
 // or the node in the app's data folder), the window, the tray, notifications and the IPC
 // that the preload's CairnApi calls. Run: npm run build && npx electron .
-import './young-generation.js'; // first: before the node's modules load
+import './heap-flags-first.js'; // first: before the node's modules load
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, Notification, app, clipboard, dialog, ipcMain } from 'electron';

@@ -6,7 +6,8 @@ import { formatCap, type FileCap } from '../src-shared/caps/index.js';
 import { checkImmutable } from '../src-main/grid/checker.js';
 import { downloadImmutable } from '../src-main/grid/downloader.js';
 import { NotEnoughSharesFoundError, UploadUnhappinessError } from '../src-main/grid/errors.js';
-import { uploadImmutable, type Uploadable } from '../src-main/grid/uploader.js';
+import { uploadImmutable, type ChunkReading, type Uploadable } from '../src-main/grid/uploader.js';
+import { SegmentWorkerPool } from '../src-main/core/workers/segment-worker-pool.js';
 import { localServers, type LocalServer } from './support/local-grid.js';
 import { sameBytes } from './support/chk.js';
 
@@ -158,6 +159,74 @@ describe('upload and download over real storage backends', () => {
     expect(await shareFiles(failed!)).toEqual([]);
     const rest = servers.filter((s) => s !== failed);
     expect(sameBytes(await download(result.cap, rest), data)).toBe('same');
+  });
+
+  it('through the worker pool: blocks written from its lanes, every lane back, also when a server fails mid-upload', async () => {
+    const servers = await grid(10);
+    const pool = new SegmentWorkerPool({ size: 2 });
+    cleanups.push(() => pool.close());
+    const MiB = 1024 * 1024;
+    const data = randomBytes(8 * MiB + 17);
+    // a source that reads as the uploader asks (into its recycled buffers), like a file
+    const readings: ChunkReading[] = [];
+    const readingSource: Uploadable = {
+      size: data.length,
+      async *open(reading) {
+        if (reading === undefined) throw new Error('the uploader should say how to read');
+        readings.push(reading);
+        for (let at = 0; at < data.length; at += reading.chunkSize) {
+          const chunk = reading.allocate(Math.min(reading.chunkSize, data.length - at));
+          chunk.set(data.subarray(at, at + chunk.length));
+          yield chunk;
+        }
+      },
+    };
+    let lanesSeen = 0;
+    const first = await uploadImmutable(readingSource, {
+      servers,
+      encoding,
+      leaseSecret,
+      convergenceSecret: randomBytes(32),
+      segmentEncoder: pool,
+      onProgress: () => (lanesSeen = Math.max(lanesSeen, pool.lanesInUse)),
+    });
+    expect(readings.map((r) => r.chunkSize)).toEqual([1048578, 1048578]); // the key pass and the encoding, a segment at a time
+    expect(lanesSeen).toBeGreaterThan(0);
+    expect(pool.lanesInUse).toBe(0);
+    expect(sameBytes(await download(first.cap, servers), data)).toBe('same');
+
+    let failed: LocalServer | undefined;
+    const second = await uploadImmutable(readingSource, {
+      servers,
+      encoding,
+      leaseSecret,
+      convergenceSecret: randomBytes(32),
+      segmentEncoder: pool,
+      onProgress: (done) => {
+        if (failed === undefined && done > 0) {
+          failed = servers[0]!;
+          void failed.backend.close();
+        }
+      },
+    });
+    expect(failed).toBeDefined();
+    expect(second.placement.has(failed!.id)).toBe(false);
+    expect(pool.lanesInUse).toBe(0);
+    expect(sameBytes(await download(second.cap, servers.filter((s) => s !== failed)), data)).toBe('same');
+  });
+
+  it('never takes over a buffer of the caller\'s: segment-sized chunks of its own are still whole afterwards', async () => {
+    const servers = await grid(10);
+    const pool = new SegmentWorkerPool({ size: 2 });
+    cleanups.push(() => pool.close());
+    const segment = 1048578; // the default segment size for 3-of-10
+    const chunks = Array.from({ length: 4 }, () => new Uint8Array(randomBytes(segment)));
+    const result = await uploadImmutable(
+      { size: 4 * segment, async *open() { yield* chunks; } }, // ignores how the uploader asks to read
+      { servers, encoding, leaseSecret, convergenceSecret, segmentEncoder: pool },
+    );
+    expect(chunks.map((c) => c.byteLength)).toEqual([segment, segment, segment, segment]); // none sent to a worker (detached)
+    expect(sameBytes(await download(result.cap, servers), Buffer.concat(chunks))).toBe('same');
   });
 
   it('a corrupt share on disk: the right bytes anyway, and its server gets an advisory', async () => {

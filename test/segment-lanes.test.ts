@@ -74,6 +74,35 @@ describe('segment lanes in the worker pool', () => {
     }
   });
 
+  it('with holdBlocks, a segment\'s blocks stay intact until it is released, however many are held', async () => {
+    const data = randomBytes(10 * MiB + 1234);
+    const expected = await encodeToMemory(data, { key: KEY });
+    const pool = new SegmentWorkerPool({ size: 2 });
+    try {
+      await encodeLent(pool, data, { k: 3, n: 10, segment: MiB }); // workers ready
+      const shares: Uint8Array[][] = Array.from({ length: 10 }, () => []);
+      const held: Array<() => void> = [];
+      let sharedViews = 0;
+      for await (const event of encodeChk(chunksOf(data, MiB), { size: data.length, key: KEY, segmentEncoder: pool, buffers: new BufferRecycler(), holdBlocks: true })) {
+        if (event.type === 'start') shares.forEach((s) => s.push(event.header));
+        else if (event.type === 'segment') {
+          if (event.blocks.every((b) => b.buffer instanceof SharedArrayBuffer)) sharedViews++;
+          event.blocks.forEach((b, j) => shares[j]!.push(b)); // views, not copies: read only at the end
+          // more held than the pool has lanes: the rest are encoded into buffers of their own
+          held.push(event.release!);
+        } else event.trailers.forEach((t, j) => shares[j]!.push(t));
+      }
+      expect(sharedViews).toBeGreaterThan(0);
+      shares.forEach((parts, j) => expect(sameBytes(Buffer.concat(parts), expected.shares[j]!)).toBe('same'));
+      expect(pool.lanesInUse).toBe(sharedViews);
+      for (const release of held) release();
+      held[0]!(); // releasing twice is harmless
+      expect(pool.lanesInUse).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('falls back to buffers for a segment too big for a lane (1-of-10), with the same shares', async () => {
     const data = randomBytes(3 * MiB + 5);
     const expected = await encodeToMemory(data, { key: KEY, neededShares: 1, totalShares: 10 });

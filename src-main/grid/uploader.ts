@@ -1,6 +1,7 @@
 import type { ChkReadCap, FileCap } from '../../src-shared/caps/index.js';
 import { deriveBucketLeaseSecrets } from '../core/lease-secrets.js';
 import { convergentKeyHasher, randomKey } from '../core/immutable/convergence.js';
+import { BufferRecycler } from '../core/immutable/buffer-recycler.js';
 import { encodeChk, type ChkEncodeStart } from '../core/immutable/encoder.js';
 import { isLiteralSize, literalCap } from '../core/immutable/literal.js';
 import { effectiveSegmentSize } from '../core/immutable/params.js';
@@ -12,10 +13,20 @@ import { permuteServers, uploadCandidates } from './placement/permuted-ring.js';
 import { replanSharePlacement, planSharePlacement, type PlacementRequest, type PlacementServer } from './placement/share-placement.js';
 import { unhappinessMessage } from './placement/unhappiness-message.js';
 
-/** Something to upload; `open()` may be called twice (convergent keys read the data first). */
+/** How a source that reads (a file) should read: `chunkSize` bytes at a time, into buffers from `allocate`. */
+export interface ChunkReading {
+  readonly chunkSize: number;
+  readonly allocate: (size: number) => Uint8Array;
+}
+
+/**
+ * Something to upload; `open()` may be called twice (convergent keys read the data first).
+ * A source that reads should read as `reading` says: the uploader then reuses its buffers.
+ * Any other chunks are copied, never taken over.
+ */
 export interface Uploadable {
   readonly size: number;
-  open(): AsyncIterable<Uint8Array>;
+  open(reading?: ChunkReading): AsyncIterable<Uint8Array>;
 }
 
 export interface UploadEncoding {
@@ -59,6 +70,11 @@ const DEFAULT_MAX_SEGMENT_SIZE = 1024 * 1024;
 const SMALL_SHARE_BYTES = 64 * 1024;
 /** Segments whose blocks are being written at once (memory: this many segments × N/K). */
 const SEGMENTS_IN_FLIGHT = 3;
+/**
+ * Segments being encoded at once: enough for two workers. With the segments being written,
+ * that fits the worker pool's six lanes, so every block is written from where a worker made it.
+ */
+const SEGMENTS_ENCODING = 3;
 
 /** A bounded set of tasks in flight; the first failure is rethrown by add() or drain(). */
 class InFlight {
@@ -135,6 +151,7 @@ export async function uploadImmutable(uploadable: Uploadable, options: UploadOpt
     totalShares: options.encoding.total,
     maxSegmentSize: options.maxSegmentSize ?? DEFAULT_MAX_SEGMENT_SIZE,
   };
+  const source = new RecycledSource(uploadable, effectiveSegmentSize(size, params));
   let key: Uint8Array;
   if (options.key !== undefined) {
     key = options.key;
@@ -142,9 +159,10 @@ export async function uploadImmutable(uploadable: Uploadable, options: UploadOpt
     key = randomKey();
   } else {
     const hasher = convergentKeyHasher(options.convergenceSecret, params.neededShares, params.totalShares, effectiveSegmentSize(size, params));
-    for await (const chunk of uploadable.open()) {
+    for await (const chunk of source.open()) {
       options.signal?.throwIfAborted();
       hasher.update(chunk);
+      source.giveBack(chunk);
     }
     key = hasher.digest();
   }
@@ -153,11 +171,49 @@ export async function uploadImmutable(uploadable: Uploadable, options: UploadOpt
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
     try {
-      return await uploadAttempt(uploadable, key, params, options, excluded);
+      return await uploadAttempt(source, key, params, options, excluded);
     } catch (error) {
       if (!(error instanceof ServerFailedError) || attempt >= attempts) throw error;
       excluded.add(error.serverId);
     }
+  }
+}
+
+/**
+ * The upload's plaintext, read in segment-sized chunks into recycled buffers. Encoding a
+ * large file otherwise allocates several MiB per segment (plaintext, ciphertext, parity)
+ * that live while segments are being written: V8 promotes them, and their bytes then call
+ * for a full garbage collection every few segments. Chunks the uploadable did not read into
+ * our buffers are copied, so that the encoder (which takes over its chunks) never detaches
+ * a buffer of the caller's.
+ */
+class RecycledSource {
+  readonly buffers = new BufferRecycler();
+  readonly #ours = new WeakSet<ArrayBufferLike>();
+  readonly #reading: ChunkReading;
+
+  constructor(private readonly uploadable: Uploadable, chunkSize: number) {
+    this.#reading = {
+      chunkSize,
+      allocate: (length) => {
+        const buffer = this.buffers.take(length);
+        this.#ours.add(buffer.buffer);
+        return buffer;
+      },
+    };
+  }
+
+  get size(): number {
+    return this.uploadable.size;
+  }
+
+  async *open(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of this.uploadable.open(this.#reading)) yield this.#ours.has(chunk.buffer) ? chunk : Uint8Array.from(chunk);
+  }
+
+  /** A chunk of open()'s that nothing reads any more. */
+  giveBack(chunk: Uint8Array): void {
+    this.buffers.give(chunk);
   }
 }
 
@@ -168,7 +224,7 @@ async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]>
 }
 
 async function uploadAttempt(
-  uploadable: Uploadable,
+  source: RecycledSource,
   key: Uint8Array,
   params: { neededShares: number; totalShares: number; maxSegmentSize: number },
   options: UploadOptions,
@@ -188,8 +244,19 @@ async function uploadAttempt(
     writers = [];
   };
   try {
-    for await (const event of encodeChk(uploadable.open(), { ...params, size: uploadable.size, key, segmentEncoder: options.segmentEncoder, ...(options.storageIndex === undefined ? {} : { storageIndex: options.storageIndex }) })) {
+    const events = encodeChk(source.open(), {
+      ...params,
+      size: source.size,
+      key,
+      segmentEncoder: options.segmentEncoder,
+      ...(options.storageIndex === undefined ? {} : { storageIndex: options.storageIndex }),
+      buffers: source.buffers,
+      holdBlocks: true,
+      segmentsInFlight: SEGMENTS_ENCODING,
+    });
+    for await (const event of events) {
       // a cancelled upload stops here; the finally below aborts its open buckets
+      if (options.signal?.aborted === true && event.type === 'segment') event.release!();
       options.signal?.throwIfAborted();
       if (event.type === 'start') {
         start = event;
@@ -210,15 +277,16 @@ async function uploadAttempt(
         const { bytesDone } = event;
         if (small !== undefined) {
           for (const [shareNumber, share] of small) share.set(event.blocks[shareNumber]!, dataOffset + event.index * blockSize);
-          options.onProgress?.(bytesDone, uploadable.size);
+          event.release!();
+          options.onProgress?.(bytesDone, source.size);
           continue;
         }
         // Up to SEGMENTS_IN_FLIGHT segments are being sent at once, so the network never
-        // waits for a round trip between segments (the encoder's blocks are not reused).
+        // waits for a round trip between segments. A segment's blocks are reused only once
+        // every write of them has settled (writeAll waits for all, failed or not).
+        const written = writeAll(writers, (w) => [dataOffset + event.index * blockSize, event.blocks[w.shareNumber]!]);
         await segmentWrites.add(
-          writeAll(writers, (w) => [dataOffset + event.index * blockSize, event.blocks[w.shareNumber]!]).then(() =>
-            options.onProgress?.(bytesDone, uploadable.size),
-          ),
+          written.finally(event.release).then(() => options.onProgress?.(bytesDone, source.size)),
         );
       } else {
         const trailerOffset = start!.layout.plaintextTreeOffset;
@@ -243,8 +311,9 @@ async function uploadAttempt(
   }
 }
 
+/** Writes to every writer; settles when all have, and then rejects with the first failure if any. */
 async function writeAll(writers: readonly OpenWriter[], what: (w: OpenWriter) => [number, Uint8Array]): Promise<void> {
-  await Promise.all(
+  const results = await Promise.allSettled(
     writers.map(async (w) => {
       const [offset, bytes] = what(w);
       try {
@@ -254,6 +323,8 @@ async function writeAll(writers: readonly OpenWriter[], what: (w: OpenWriter) =>
       }
     }),
   );
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 /** Asks the ring's first 2N servers what they hold and have room for, then allocates until happy. */

@@ -7,7 +7,7 @@ import type { BackupContext } from '../backup/backup-request.js';
 import type { SegmentWorkerPool } from '../core/workers/segment-worker-pool.js';
 import type { GridServer } from '../grid/grid-server.js';
 import { createImmutableDirectory } from '../grid/vdrive/index.js';
-import { uploadImmutable } from '../grid/uploader.js';
+import { uploadImmutable, type Uploadable } from '../grid/uploader.js';
 import { readFileChunks } from './local-files.js';
 import { uploadEncoding, type NodeDirectory } from './node-dir.js';
 import type { NodeVdrive } from './node-vdrive.js';
@@ -27,7 +27,7 @@ export const BACKUPS_DIR = 'backups';
 
 export function nodeBackupContext(parts: BackupContextParts): BackupContext {
   const { node, vdrive } = parts;
-  const upload = async (size: number, open: () => AsyncIterable<Uint8Array>, onProgress?: (done: number) => void): Promise<FileCap> => {
+  const upload = async (size: number, open: Uploadable['open'], onProgress?: (done: number) => void): Promise<FileCap> => {
     const result = await uploadImmutable(
       { size, open },
       {
@@ -43,7 +43,7 @@ export function nodeBackupContext(parts: BackupContextParts): BackupContext {
   };
   return {
     databaseDir: join(privateDir(node.dir), BACKUPS_DIR),
-    uploadFile: (path, size, onProgress) => upload(size, () => readFileChunks(path), onProgress),
+    uploadFile: (path, size, onProgress) => upload(size, (reading) => readFileChunks(path, reading?.chunkSize, reading?.allocate), onProgress),
     uploadBytes: (bytes) => upload(bytes.length, async function* () { yield bytes; }),
     createImmutableDirectory: (children) => createImmutableDirectory(children, parts.vdriveOptions()),
     resolve: (dir, path) => vdrive.resolve(dir, path),

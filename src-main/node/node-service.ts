@@ -10,7 +10,7 @@ import { SegmentWorkerPool } from '../core/workers/segment-worker-pool.js';
 import { downloadImmutable } from '../grid/downloader.js';
 import type { ByteRange } from '../core/immutable/decoder.js';
 import type { GridServer } from '../grid/grid-server.js';
-import { uploadImmutable } from '../grid/uploader.js';
+import { uploadImmutable, type ChunkReading } from '../grid/uploader.js';
 import { createCairnHost, type CairnHost, type GridMembership } from '../net/host.js';
 import { IntroducerClient, serveIntroducer, type IntroducerService, type ServerEntry } from '../net/introducer/index.js';
 import { RemoteStorageServer } from '../net/storage-protocol/client.js';
@@ -211,7 +211,7 @@ export class NodeService implements NodeApi {
   async uploadFile(body: UploadBody, signal?: AbortSignal): Promise<FileCap> {
     const started = Date.now();
     const size = 'bytes' in body ? body.bytes.length : body.size;
-    const open = 'bytes' in body ? async function* () { yield body.bytes; } : () => readFileChunks(body.path);
+    const open = 'bytes' in body ? async function* () { yield body.bytes; } : (reading?: ChunkReading) => readFileChunks(body.path, reading?.chunkSize, reading?.allocate);
     const result = await this.operations.run('upload', size, (operation) =>
       uploadImmutable(
         { size, open },

@@ -40,9 +40,17 @@ export interface ChkEncodeOptions extends Partial<EncodingParameters> {
   /**
    * Reuse buffers through this recycler. The encoder then owns the plaintext chunks it is
    * given (a whole-buffer chunk of exactly one segment is used without a copy), and the
-   * blocks of a 'segment' event are valid only until the next event is requested.
+   * blocks of a 'segment' event are valid only until the next event is requested (or, with
+   * `holdBlocks`, until the event's `release` is called).
    */
   readonly buffers?: BufferRecycler;
+  /**
+   * With `buffers`: the consumer keeps each segment's blocks past the next event (it sends
+   * several segments at once) and hands them back by calling the event's `release` when it
+   * is done with them. A segment never released is left to the garbage collector, and its
+   * lane (if a worker lent one) stays taken.
+   */
+  readonly holdBlocks?: boolean;
 }
 
 /** First event: everything a share writer needs before any block. */
@@ -64,6 +72,8 @@ export interface ChkEncodeSegment {
   readonly blocks: readonly Uint8Array[];
   /** plaintext bytes encoded so far (for progress) */
   readonly bytesDone: number;
+  /** with `holdBlocks`: hands the blocks back for reuse (call it once nothing reads them any more) */
+  readonly release?: () => void;
 }
 
 /** Last event: each share's hashes and UEB (appended after its blocks), and the cap. */
@@ -159,6 +169,16 @@ export async function* encodeChk(
   };
   /** Yields one finished segment; once the consumer asks for more (or stops), its memory is reused. */
   async function* emit(segment: EncodedSegment): AsyncGenerator<ChkEncodeSegment> {
+    if (options.holdBlocks === true && buffers !== undefined) {
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
+        giveBack(segment);
+      };
+      yield { ...finishOne(segment), release };
+      return;
+    }
     try {
       yield finishOne(segment);
     } finally {

@@ -9,8 +9,9 @@ import { clientGoneSignal } from './client-gone.js';
 import { sendImmutableFile, sendMutableFile } from './file-response.js';
 import { HttpError } from './http-errors.js';
 import { sendJsonLines } from './json-lines.js';
-import type { LinkRequest, NodeApi } from './node-api.js';
+import type { LinkRequest, NodeApi, UploadBody } from './node-api.js';
 import { directoryNodeJson, fileNodeJson } from './node-json.js';
+import { localFileBody } from './local-file-upload.js';
 import { readSmallBody, withUploadBody } from './request-body.js';
 import { parseCapWithPath, parseUriPath } from './uri-path.js';
 
@@ -100,7 +101,7 @@ async function handleBareUri({ req, res, url, options }: UriRequest): Promise<vo
   if (req.method === 'PUT') {
     // the browser's Cancel (or a broken connection) stops the upload: its partial shares are aborted
     const signal = clientGoneSignal(res);
-    const cap = await withUploadBody(req, options.spoolDir, options.maxUploadBytes, (body) => node.uploadFile(body, signal));
+    const cap = await withRequestUpload(req, url, options, (body) => node.uploadFile(body, signal));
     return sendText(res, 200, formatCap(cap));
   }
   if (req.method === 'POST' && url.searchParams.get('t') === 'mkdir') return sendText(res, 200, formatCap(await node.createDirectory()));
@@ -153,8 +154,15 @@ async function putNode({ req, res, url, options }: UriRequest, start: Cap, path:
   }
   // the browser's Cancel (or a broken connection) stops the upload: nothing is linked
   const signal = clientGoneSignal(res);
-  const cap = await withUploadBody(req, options.spoolDir, options.maxUploadBytes, (body) => node.uploadAndLink(dir, path, body, link, signal));
+  const cap = await withRequestUpload(req, url, options, (body) => node.uploadAndLink(dir, path, body, link, signal));
   return sendText(res, 200, formatCap(cap));
+}
+
+/** Runs `use` on what an upload request brings: a file on this machine it names (local-file-upload.ts), or its body. */
+async function withRequestUpload<T>(req: IncomingMessage, url: URL, options: UriRouteOptions, use: (body: UploadBody) => Promise<T>): Promise<T> {
+  const local = await localFileBody(req, url, options.maxUploadBytes);
+  if (local !== undefined) return use(local);
+  return withUploadBody(req, options.spoolDir, options.maxUploadBytes, use);
 }
 
 /** PUT /uri/$MUTABLECAP: replaces the contents; with If-Match only if still at that version (else 409). */

@@ -4,6 +4,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseAnyCap } from '../../../../src-shared/caps/index.js';
 import { callApi, defaultNodeDir, nodeEndpoint, readAll, type NodeEndpoint } from '../api-client.js';
+import { uploadLocalFile } from '../local-upload.js';
 import { childPath, isGridArgument, lastName, parseGridPath, uriOf, type GridPath } from '../grid-path.js';
 import { capOfNode, nodeInfo, nodeInfoIfAny, saveDownload, type NodeJson } from '../grid-nodes.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
@@ -46,8 +47,7 @@ async function copyFile(copier: Copier, from: Place, to: Place, info: NodeJson |
   const { endpoint } = copier;
   if (from.kind === 'local' && to.kind === 'local') throw new UsageError('cp copies to or from the grid: SRC or DEST must be a grid path (alias:… or URI:…)');
   if (from.kind === 'local' && to.kind === 'grid') {
-    const size = (await stat(from.path)).size;
-    await readAll(await callApi(endpoint, 'PUT', uriOf(to.at), { file: from.path, size }));
+    await readAll(await uploadLocalFile(endpoint, from.path, (query) => uriOf(to.at, query)));
   } else if (from.kind === 'grid' && to.kind === 'local') {
     await saveDownload(await callApi(endpoint, 'GET', uriOf(from.at)), to.path);
   } else if (from.kind === 'grid' && to.kind === 'grid') {

@@ -2,7 +2,8 @@ import { parseAnyCap } from '../../../../src-shared/caps/index.js';
 import { formatSize } from '../../../node/sizes.js';
 import type { NodeStatus } from '../../web/node-api.js';
 import { checkReportLines, type CheckResponse } from './check-report.js';
-import { callApi, defaultNodeDir, fileSizeOf, nodeEndpoint, readAll } from '../api-client.js';
+import { callApi, defaultNodeDir, nodeEndpoint, readAll } from '../api-client.js';
+import { uploadLocalFile } from '../local-upload.js';
 import { parseGridPath, uriOf } from '../grid-path.js';
 import { saveDownload } from '../grid-nodes.js';
 import { nodeDirHelp, nodeDirOption } from './node-dir-option.js';
@@ -22,7 +23,8 @@ export const putCommand: Command = {
   usage: `usage: cairn put [--node-dir DIR] FILE|- [PATH]
 
 Uploads FILE ("-": standard input, streamed) through the running node and prints its cap
-(URI:CHK:… or URI:LIT:…).
+(URI:CHK:… or URI:LIT:…). The node reads FILE itself when it sees the same file (it runs on
+this machine); otherwise the CLI sends it the bytes.
 With PATH (alias:dir/name, URI:DIR2-…/name, or dir/name under "cairn:") the file is also
 linked there, replacing what had that name; the directory holding it must exist.
 
@@ -35,11 +37,13 @@ ${nodeDirHelp}`,
     const nodeDir = values['node-dir'] ?? defaultNodeDir();
     const target = pathText === undefined ? undefined : await parseGridPath(pathText, nodeDir);
     if (target !== undefined && target.path === '') throw new UsageError(`PATH "${pathText}" names a directory, not a name in it: give alias:dir/name`, this.usage);
-    const body = file === '-' ? { stream: process.stdin } : { file, size: await fileSizeOf(file) };
     const endpoint = await nodeEndpoint(nodeDir);
-    print((await readAll(await callApi(endpoint, 'PUT', target === undefined ? '/uri' : uriOf(target), body))).trim());
+    const at = (query = ''): string => (target === undefined ? `/uri${query === '' ? '' : `?${query}`}` : uriOf(target, query));
+    const response = file === '-' ? await callApi(endpoint, 'PUT', at(), { stream: process.stdin }) : await uploadLocalFile(endpoint, file, at);
+    print((await readAll(response)).trim());
   },
 };
+
 
 export const getCommand: Command = {
   name: 'get',

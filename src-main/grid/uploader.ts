@@ -159,7 +159,7 @@ export async function uploadImmutable(uploadable: Uploadable, options: UploadOpt
     key = randomKey();
   } else {
     const hasher = convergentKeyHasher(options.convergenceSecret, params.neededShares, params.totalShares, effectiveSegmentSize(size, params));
-    for await (const chunk of source.open()) {
+    for await (const chunk of source.scan()) {
       options.signal?.throwIfAborted();
       hasher.update(chunk);
       source.giveBack(chunk);
@@ -207,13 +207,19 @@ class RecycledSource {
     return this.uploadable.size;
   }
 
-  async *open(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of this.uploadable.open(this.#reading)) yield this.#ours.has(chunk.buffer) ? chunk : Uint8Array.from(chunk);
+  /** The plaintext for one look at each chunk (the convergent key); hand each back when done. */
+  scan(): AsyncIterable<Uint8Array> {
+    return this.uploadable.open(this.#reading);
   }
 
-  /** A chunk of open()'s that nothing reads any more. */
+  /** A chunk of scan()'s that nothing reads any more: reused if it is one of ours. */
   giveBack(chunk: Uint8Array): void {
-    this.buffers.give(chunk);
+    if (this.#ours.has(chunk.buffer)) this.buffers.give(chunk);
+  }
+
+  /** The plaintext for the encoder, which takes over every chunk. */
+  async *open(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of this.uploadable.open(this.#reading)) yield this.#ours.has(chunk.buffer) ? chunk : Uint8Array.from(chunk);
   }
 }
 

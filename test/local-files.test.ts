@@ -1,15 +1,18 @@
-// `PUT /uri?local-file=…`: a node reads a file on its own machine instead of receiving its
-// bytes (cairn put FILE), with real `cairn run` processes: an introducer and three storage
-// nodes, encoding 2/3/4. The CLI's fall-back to sending the bytes is checked against a
-// stand-in node that cannot see the file (another file system: a fault not made here).
+// Files on the node's machine, named instead of sent (web/local-files.ts): `PUT /uri?local-file=…`
+// (cairn put FILE: the node reads the file) and `POST /uri/<cap>?t=download-to&local-file=…`
+// (cairn get CAP OUTFILE: the node writes the bytes into the CLI's empty temporary file), with
+// real `cairn run` processes: an introducer and three storage nodes, encoding 2/3/4. The CLI's
+// fall-back to sending or receiving the bytes is checked against a stand-in node that cannot
+// see its files (another file system: a fault not made here).
 import { createHash, randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localFileIdentity, localFileQuery } from '../src-main/frontends/web/local-file-upload.js';
+import { formatCap } from '../src-shared/caps/index.js';
+import { localFileIdentity, localFileQuery } from '../src-main/frontends/web/local-files.js';
 import { CONFIG_FILE } from '../src-main/node/node-dir.js';
 import { cairn } from './support/cli.js';
 import { GridHarness, type NodeProcess } from './support/grid-processes.js';
@@ -73,7 +76,7 @@ describe('an upload of a file the node reads itself', () => {
     expect(await errorOf(await api.call('PUT', `/uri?${noSize}`), 400)).toMatch(/needs size=/);
 
     const missing = localFileQuery({ ...identity, path: join(work, 'no-such-file') });
-    expect(await errorOf(await api.call('PUT', `/uri?${missing}`), 422)).toMatch(/cannot read .*no-such-file \(ENOENT\): send the file's bytes/);
+    expect(await errorOf(await api.call('PUT', `/uri?${missing}`), 422)).toMatch(/cannot use .*no-such-file \(ENOENT\): send the bytes instead/);
     const otherSize = localFileQuery({ ...identity, size: identity.size + 1n });
     expect(await errorOf(await api.call('PUT', `/uri?${otherSize}`), 422)).toMatch(/is not the file the request describes/);
     await utimes(path, new Date(), new Date(Date.now() - 60_000)); // changed since the request was made
@@ -106,10 +109,57 @@ describe('an upload of a file the node reads itself', () => {
   }, 60_000);
 });
 
+describe('a download the node writes into a file on its machine', () => {
+  it('fills the empty file the request names, and says how many bytes', async () => {
+    const data = randomBytes(2 * 1024 * 1024 + 3);
+    const cap = (await (await api.call('PUT', '/uri', { body: data })).text()).trim();
+    const target = join(work, 'download.partial');
+    await writeFile(target, '');
+    const response = await api.call('POST', `${uriPath(cap)}?t=download-to&${localFileQuery(await localFileIdentity(target))}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ bytes: data.length });
+    expect(sameBytes(await readFile(target), data)).toBe('same');
+  }, 60_000);
+
+  it('refuses what it must: no local-file, a file not empty, another file, a missing one, a directory cap', async () => {
+    const cap = (await (await api.call('PUT', '/uri', { body: randomBytes(5000) })).text()).trim();
+    const target = join(work, 'refused.partial');
+    await writeFile(target, '');
+    const identity = await localFileIdentity(target);
+    const at = (query: string) => `${uriPath(cap)}?t=download-to${query === '' ? '' : `&${query}`}`;
+    expect(await errorOf(await api.call('POST', at('')), 400)).toMatch(/needs local-file=/);
+    expect(await errorOf(await api.call('POST', at(localFileQuery({ ...identity, ino: identity.ino + 1n }))), 422)).toMatch(/is not the file the request describes/);
+    expect(await errorOf(await api.call('POST', at(localFileQuery({ ...identity, path: join(work, 'nowhere', 'x') }))), 422)).toMatch(/cannot use .*\(ENOENT\)/);
+    await writeFile(target, 'already here');
+    expect(await errorOf(await api.call('POST', at(localFileQuery(await localFileIdentity(target)))), 400)).toMatch(/must be empty/);
+    expect((await readFile(target, 'utf8'))).toBe('already here');
+    const dir = (await (await api.call('POST', '/uri?t=mkdir')).text()).trim();
+    await writeFile(target, '');
+    expect(await errorOf(await api.call('POST', `${uriPath(dir)}?t=download-to&${localFileQuery(await localFileIdentity(target))}`), 400)).toMatch(/names a directory/);
+  });
+
+  it('cairn get CAP OUTFILE and cairn cp: the right bytes, no temporary file left', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 1);
+    const cap = (await (await api.call('PUT', '/uri', { body: data })).text()).trim();
+    const out = join(work, 'got', 'file.bin');
+    await mkdir(join(work, 'got'));
+    const got = await cairn(['get', '--node-dir', node.dir, cap, join('got', 'file.bin')], work); // a relative OUTFILE
+    expect(got.code, got.stderr).toBe(0);
+    expect(sameBytes(await readFile(out), data)).toBe('same');
+    const dir = (await (await api.call('POST', '/uri?t=mkdir')).text()).trim();
+    await api.call('PUT', `${uriPath(dir, 'f.bin')}?t=uri`, { body: cap });
+    const copied = await cairn(['cp', '--node-dir', node.dir, `${dir}/f.bin`, join(work, 'got', 'copy.bin')]);
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(sameBytes(await readFile(join(work, 'got', 'copy.bin')), data)).toBe('same');
+    expect((await readdir(join(work, 'got'))).sort()).toEqual(['copy.bin', 'file.bin']);
+  }, 60_000);
+});
+
 describe('cairn put FILE to a node that cannot see the file', () => {
   let server: Server;
   let nodeDir: string;
   const requests: Array<{ url: string; bodySha256: string; bodyBytes: number }> = [];
+  const served = randomBytes(70_000);
 
   beforeAll(async () => {
     // a stand-in node on another file system: it answers 422 to local-file, and takes bytes
@@ -124,7 +174,9 @@ describe('cairn put FILE to a node that cannot see the file', () => {
         const bodySha256 = hash.digest('hex');
         requests.push({ url: req.url ?? '', bodySha256, bodyBytes: bytes });
         if (req.url?.includes('local-file=') === true) {
-          res.writeHead(422, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'the node cannot read it (ENOENT): send the file\'s bytes instead' }));
+          res.writeHead(422, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'the node cannot use it (ENOENT): send the bytes instead' }));
+        } else if (req.method === 'GET') {
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': served.length }).end(served);
         } else {
           res.writeHead(200, { 'content-type': 'text/plain' }).end(`URI:LIT:${bodySha256}\n`);
         }
@@ -154,5 +206,19 @@ describe('cairn put FILE to a node that cannot see the file', () => {
     expect(requests[0]!.url).toContain(`local-file=${encodeURIComponent(path)}`);
     expect(requests[0]!.bodyBytes).toBe(0);
     expect(requests[1]).toEqual({ url: '/uri', bodySha256: sha, bodyBytes: data.length });
+  });
+
+  it('cairn get: names an empty temporary file first, then takes the bytes', async () => {
+    requests.length = 0;
+    const cap = formatCap({ kind: 'lit', data: new Uint8Array(10) }); // any cap: the stand-in serves the same bytes for all
+    const out = join(work, 'from-stand-in.bin');
+    const got = await cairn(['get', '--node-dir', nodeDir, cap, out]);
+    expect(got.code, got.stderr).toBe(0);
+    expect(sameBytes(await readFile(out), served)).toBe('same');
+    expect(requests).toHaveLength(2);
+    expect(requests[0]!.url).toMatch(/\?t=download-to&local-file=/);
+    expect(decodeURIComponent(requests[0]!.url)).toContain(`${out}.`); // the temporary file beside OUTFILE
+    expect(requests[1]!.url).toBe(`/uri/${encodeURIComponent(cap)}`);
+    expect((await readdir(work)).filter((name) => name.startsWith('from-stand-in'))).toEqual(['from-stand-in.bin']);
   });
 });

@@ -6,12 +6,12 @@ import { randomBytes } from 'node:crypto';
  * when `write` succeeds. A failure (a bad share, a full disk) leaves `path` as it was and
  * no partial file behind.
  */
-export async function withAtomicFile(path: string, write: (handle: FileHandle) => Promise<void>, mode = 0o666): Promise<void> {
+export async function withAtomicFile(path: string, write: (handle: FileHandle, temporary: string) => Promise<void>, mode = 0o666): Promise<void> {
   const temporary = `${path}.${randomBytes(6).toString('hex')}.partial`;
   const handle = await open(temporary, 'wx', mode);
   let renamed = false;
   try {
-    await write(handle);
+    await write(handle, temporary);
     await handle.sync();
     await handle.close();
     await rename(temporary, path);

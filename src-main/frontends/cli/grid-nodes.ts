@@ -1,6 +1,4 @@
 // What the CLI learns of grid paths through the web API's `?t=json`.
-import type { IncomingMessage } from 'node:http';
-import { withAtomicFile } from '../../node/atomic-write.js';
 import { ApiError, callApiJson, type NodeEndpoint } from './api-client.js';
 import { uriOf, type GridPath } from './grid-path.js';
 
@@ -35,39 +33,4 @@ export function capOfNode([, fields]: NodeJson): string {
   const cap = fields.rw_uri ?? fields.ro_uri;
   if (cap === undefined) throw new Error('the grid gave only a verify cap for this path: it cannot be read');
   return cap;
-}
-
-/** The socket hands over 64 KiB at a time; a write per MiB costs far less than one per chunk. */
-const WRITE_BATCH_BYTES = 1024 * 1024;
-
-/** Writes a download to `outFile` (temporary name, renamed when complete), or to stdout for "-". */
-export async function saveDownload(response: IncomingMessage, outFile: string): Promise<void> {
-  const expected = Number(response.headers['content-length']);
-  let received = 0;
-  const checkComplete = () => {
-    if (Number.isSafeInteger(expected) && received !== expected) throw new Error(`the download stopped after ${received} of ${expected} bytes (see the node's log)`);
-  };
-  if (outFile === '-') {
-    for await (const chunk of response) {
-      received += (chunk as Buffer).length;
-      if (!process.stdout.write(chunk as Buffer)) await new Promise((resolve) => process.stdout.once('drain', resolve));
-    }
-    return checkComplete();
-  }
-  await withAtomicFile(outFile, async (handle) => {
-    let batch: Buffer[] = [];
-    let batchBytes = 0;
-    for await (const chunk of response) {
-      received += (chunk as Buffer).length;
-      batch.push(chunk as Buffer);
-      batchBytes += (chunk as Buffer).length;
-      if (batchBytes >= WRITE_BATCH_BYTES) {
-        await handle.writev(batch);
-        batch = [];
-        batchBytes = 0;
-      }
-    }
-    if (batch.length > 0) await handle.writev(batch);
-    checkComplete();
-  });
 }

@@ -11,7 +11,7 @@ import { HttpError } from './http-errors.js';
 import { sendJsonLines } from './json-lines.js';
 import type { LinkRequest, NodeApi, UploadBody } from './node-api.js';
 import { directoryNodeJson, fileNodeJson } from './node-json.js';
-import { localFileBody } from './local-file-upload.js';
+import { localFileBody, openLocalTarget } from './local-files.js';
 import { readSmallBody, withUploadBody } from './request-body.js';
 import { parseCapWithPath, parseUriPath } from './uri-path.js';
 
@@ -158,7 +158,7 @@ async function putNode({ req, res, url, options }: UriRequest, start: Cap, path:
   return sendText(res, 200, formatCap(cap));
 }
 
-/** Runs `use` on what an upload request brings: a file on this machine it names (local-file-upload.ts), or its body. */
+/** Runs `use` on what an upload request brings: a file on this machine it names (local-files.ts), or its body. */
 async function withRequestUpload<T>(req: IncomingMessage, url: URL, options: UriRouteOptions, use: (body: UploadBody) => Promise<T>): Promise<T> {
   const local = await localFileBody(req, url, options.maxUploadBytes);
   if (local !== undefined) return use(local);
@@ -178,11 +178,15 @@ async function overwriteMutable({ req, res, options }: UriRequest, cap: Cap): Pr
   return sendText(res, 200, formatCap(cap), { etag: `"${version}"` });
 }
 
-async function postNode({ res, url, options }: UriRequest, start: Cap, path: string): Promise<void> {
+async function postNode({ req, res, url, options }: UriRequest, start: Cap, path: string): Promise<void> {
   const { node } = options;
   const t = url.searchParams.get('t');
   const param = (name: string): string | null => url.searchParams.get(name);
   switch (t) {
+    case 'download-to': {
+      const cap = path === '' ? start : (await node.resolvePath(directoryOf(start), path)).cap;
+      return sendJson(res, 200, { bytes: await downloadToLocalFile(req, res, url, node, cap) });
+    }
     case 'check': {
       const cap = path === '' ? start : (await node.resolvePath(directoryOf(start), path)).cap;
       const flag = (name: string) => param(name) === 'true';
@@ -257,4 +261,52 @@ function initialChildrenOf(body: Uint8Array): InitialChild[] {
     const metadata = details?.metadata;
     return typeof metadata === 'object' && metadata !== null ? { name, cap, metadata: metadata as InitialChild['metadata'] } : { name, cap };
   });
+}
+
+/** POST …?t=download-to&local-file=…: the file's bytes written into an empty file on this machine (local-files.ts). */
+async function downloadToLocalFile(req: IncomingMessage, res: ServerResponse, url: URL, node: NodeApi, cap: Cap): Promise<number> {
+  const chunks = await fileBytes(node, cap);
+  const handle = await openLocalTarget(req, url);
+  const signal = clientGoneSignal(res);
+  let bytes = 0;
+  try {
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    const flush = async (): Promise<void> => {
+      if (batch.length > 0) await handle.writev(batch, bytes - batchBytes);
+      batch = [];
+      batchBytes = 0;
+    };
+    for await (const chunk of chunks) {
+      signal.throwIfAborted(); // the client went away: stop fetching
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      bytes += chunk.length;
+      if (batchBytes >= LOCAL_WRITE_BATCH_BYTES) await flush();
+    }
+    await flush();
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  return bytes;
+}
+
+/** Writes of at least this much, gathered from the decoder's pieces. */
+const LOCAL_WRITE_BATCH_BYTES = 1024 * 1024;
+
+/** A file cap's bytes (an immutable file streamed, a mutable one read whole). */
+async function fileBytes(node: NodeApi, cap: Cap): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>> {
+  switch (cap.kind) {
+    case 'dir':
+      throw new HttpError(400, 'the cap names a directory: there are no bytes to download');
+    case 'chk-verifier':
+    case 'ssk-ed25519-verifier':
+      throw new HttpError(400, 'a verify cap cannot read a file: give its read cap');
+    case 'ssk-ed25519':
+    case 'ssk-ed25519-ro':
+      return [(await node.readMutableFile(cap)).plaintext];
+    default:
+      return node.download(cap);
+  }
 }

@@ -6,7 +6,8 @@ import { parseAnyCap } from '../../../../src-shared/caps/index.js';
 import { callApi, defaultNodeDir, nodeEndpoint, readAll, type NodeEndpoint } from '../api-client.js';
 import { uploadLocalFile } from '../local-upload.js';
 import { childPath, isGridArgument, lastName, parseGridPath, uriOf, type GridPath } from '../grid-path.js';
-import { capOfNode, nodeInfo, nodeInfoIfAny, saveDownload, type NodeJson } from '../grid-nodes.js';
+import { downloadFile } from '../download.js';
+import { capOfNode, nodeInfo, nodeInfoIfAny, type NodeJson } from '../grid-nodes.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
 import { gridPathHelp, nodeDirHelp, nodeDirOption } from './node-dir-option.js';
 
@@ -49,7 +50,7 @@ async function copyFile(copier: Copier, from: Place, to: Place, info: NodeJson |
   if (from.kind === 'local' && to.kind === 'grid') {
     await readAll(await uploadLocalFile(endpoint, from.path, (query) => uriOf(to.at, query)));
   } else if (from.kind === 'grid' && to.kind === 'local') {
-    await saveDownload(await callApi(endpoint, 'GET', uriOf(from.at)), to.path);
+    await downloadFile(endpoint, from.at, to.path);
   } else if (from.kind === 'grid' && to.kind === 'grid') {
     const fields = (info ?? (await nodeInfo(endpoint, from.at)))[1];
     if (fields.mutable === true) throw new Error(`${from.at.text} is a mutable file: "cairn ln" links it, or copy it through a local file`);

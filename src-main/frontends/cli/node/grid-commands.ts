@@ -5,7 +5,7 @@ import { checkReportLines, type CheckResponse } from './check-report.js';
 import { callApi, defaultNodeDir, nodeEndpoint, readAll } from '../api-client.js';
 import { uploadLocalFile } from '../local-upload.js';
 import { parseGridPath, uriOf } from '../grid-path.js';
-import { saveDownload } from '../grid-nodes.js';
+import { downloadFile } from '../download.js';
 import { nodeDirHelp, nodeDirOption } from './node-dir-option.js';
 import { describeDurability } from './durability-lines.js';
 import { UsageError, parseCommandArgs, print, type Command } from '../usage.js';
@@ -52,7 +52,8 @@ export const getCommand: Command = {
 
 Downloads the file at PATH (a cap, alias:dir/file, URI:DIR2-…/file, or dir/file under
 "cairn:") to OUTFILE (written under a temporary name and renamed only when complete and
-verified), or to standard output with "-" or no OUTFILE.
+verified; the node writes it itself when it sees that file), or to standard output with "-"
+or no OUTFILE.
 
 ${nodeDirHelp}`,
   async run(args) {
@@ -64,7 +65,7 @@ ${nodeDirHelp}`,
     const source = await parseGridPath(pathText.trim(), nodeDir);
     const endpoint = await nodeEndpoint(nodeDir);
     if (source.path === '' && parseAnyCap(source.cap).kind === 'dir') throw new Error(`${pathText} is a directory: list it with "cairn ls", copy it with "cairn cp -r"`);
-    await saveDownload(await callApi(endpoint, 'GET', uriOf(source)), outFile);
+    await downloadFile(endpoint, source, outFile);
   },
 };
 

@@ -265,11 +265,11 @@ function initialChildrenOf(body: Uint8Array): InitialChild[] {
 
 /** POST …?t=download-to&local-file=…: the file's bytes written into an empty file on this machine (local-files.ts). */
 async function downloadToLocalFile(req: IncomingMessage, res: ServerResponse, url: URL, node: NodeApi, cap: Cap): Promise<number> {
-  const chunks = await fileBytes(node, cap);
   const handle = await openLocalTarget(req, url);
   const signal = clientGoneSignal(res);
   let bytes = 0;
   try {
+    const chunks = await fileBytes(node, cap);
     let batch: Uint8Array[] = [];
     let batchBytes = 0;
     const flush = async (): Promise<void> => {

@@ -151,14 +151,15 @@ export async function uploadImmutable(uploadable: Uploadable, options: UploadOpt
     totalShares: options.encoding.total,
     maxSegmentSize: options.maxSegmentSize ?? DEFAULT_MAX_SEGMENT_SIZE,
   };
-  const source = new RecycledSource(uploadable, effectiveSegmentSize(size, params));
+  const segmentSize = effectiveSegmentSize(size, params);
+  const source = new RecycledSource(uploadable, segmentSize);
   let key: Uint8Array;
   if (options.key !== undefined) {
     key = options.key;
   } else if (options.convergenceSecret === undefined) {
     key = randomKey();
   } else {
-    const hasher = convergentKeyHasher(options.convergenceSecret, params.neededShares, params.totalShares, effectiveSegmentSize(size, params));
+    const hasher = convergentKeyHasher(options.convergenceSecret, params.neededShares, params.totalShares, segmentSize);
     for await (const chunk of source.scan()) {
       options.signal?.throwIfAborted();
       hasher.update(chunk);

@@ -2,13 +2,10 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
-import { withAtomicFile } from '../../node/atomic-write.js';
+import { withAtomicFile, writeChunks } from '../../node/atomic-write.js';
 import { LOCAL_FILE_UNUSABLE, localFileIdentity, localFileQuery } from '../web/local-files.js';
 import { ApiError, callApi, readAll, type NodeEndpoint } from './api-client.js';
 import { uriOf, type GridPath } from './grid-path.js';
-
-/** The socket hands over 64 KiB at a time; a write per MiB costs far less than one per chunk. */
-const WRITE_BATCH_BYTES = 1024 * 1024;
 
 /**
  * Downloads the file at `source` to `outFile` (a temporary name, renamed when complete and
@@ -29,19 +26,7 @@ export async function downloadFile(endpoint: NodeEndpoint, source: Pick<GridPath
     if (await nodeWrites(endpoint, source, handle, temporary)) return;
     const response = await callApi(endpoint, 'GET', uriOf(source));
     const received = new Received(response);
-    let batch: Buffer[] = [];
-    let batchBytes = 0;
-    for await (const chunk of response) {
-      received.add((chunk as Buffer).length);
-      batch.push(chunk as Buffer);
-      batchBytes += (chunk as Buffer).length;
-      if (batchBytes >= WRITE_BATCH_BYTES) {
-        await handle.writev(batch);
-        batch = [];
-        batchBytes = 0;
-      }
-    }
-    if (batch.length > 0) await handle.writev(batch);
+    received.add(await writeChunks(handle, response as AsyncIterable<Buffer>));
     received.checkComplete();
   });
 }

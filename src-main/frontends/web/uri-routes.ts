@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatCap, parseAnyCap, type Cap, type DirectoryCap } from '../../../src-shared/caps/index.js';
 import { MAX_MUTABLE_FILE_SIZE } from '../../core/mutable/index.js';
 import { NotADirectoryError, type InitialChild } from '../../grid/vdrive/index.js';
+import { writeChunks } from '../../node/atomic-write.js';
 import { manifestEntryOf } from '../../node/manifest.js';
 import { clientGoneSignal } from './client-gone.js';
 import { sendImmutableFile, sendMutableFile } from './file-response.js';
@@ -40,6 +41,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** What `path` below `start` names (`start` itself for no path). */
+async function capAt(node: NodeApi, start: Cap, path: string): Promise<Cap> {
+  return path === '' ? start : (await node.resolvePath(directoryOf(start), path)).cap;
 }
 
 function directoryOf(cap: Cap): DirectoryCap {
@@ -183,12 +189,10 @@ async function postNode({ req, res, url, options }: UriRequest, start: Cap, path
   const t = url.searchParams.get('t');
   const param = (name: string): string | null => url.searchParams.get(name);
   switch (t) {
-    case 'download-to': {
-      const cap = path === '' ? start : (await node.resolvePath(directoryOf(start), path)).cap;
-      return sendJson(res, 200, { bytes: await downloadToLocalFile(req, res, url, node, cap) });
-    }
+    case 'download-to':
+      return sendJson(res, 200, { bytes: await downloadToLocalFile(req, res, url, node, await capAt(node, start, path)) });
     case 'check': {
-      const cap = path === '' ? start : (await node.resolvePath(directoryOf(start), path)).cap;
+      const cap = await capAt(node, start, path);
       const flag = (name: string) => param(name) === 'true';
       const result = await node.check(cap, { verify: flag('verify'), repair: flag('repair'), addLease: flag('add-lease') });
       // What was checked, by names that read nothing: its verify cap and storage index.
@@ -213,7 +217,7 @@ async function postNode({ req, res, url, options }: UriRequest, start: Cap, path
     }
     case 'stream-manifest':
     case 'stream-deep-check': {
-      const resolved = path === '' ? start : (await node.resolvePath(directoryOf(start), path)).cap;
+      const resolved = await capAt(node, start, path);
       const dir = directoryOf(resolved);
       const flag = (name: string) => param(name) === 'true';
       const lines = t === 'stream-manifest' ? node.manifest(dir) : node.deepCheck(dir, { verify: flag('verify'), repair: flag('repair'), addLease: flag('add-lease') });
@@ -266,34 +270,15 @@ function initialChildrenOf(body: Uint8Array): InitialChild[] {
 /** POST …?t=download-to&local-file=…: the file's bytes written into an empty file on this machine (local-files.ts). */
 async function downloadToLocalFile(req: IncomingMessage, res: ServerResponse, url: URL, node: NodeApi, cap: Cap): Promise<number> {
   const handle = await openLocalTarget(req, url);
-  const signal = clientGoneSignal(res);
-  let bytes = 0;
   try {
-    const chunks = await fileBytes(node, cap);
-    let batch: Uint8Array[] = [];
-    let batchBytes = 0;
-    const flush = async (): Promise<void> => {
-      if (batch.length > 0) await handle.writev(batch, bytes - batchBytes);
-      batch = [];
-      batchBytes = 0;
-    };
-    for await (const chunk of chunks) {
-      signal.throwIfAborted(); // the client went away: stop fetching
-      batch.push(chunk);
-      batchBytes += chunk.length;
-      bytes += chunk.length;
-      if (batchBytes >= LOCAL_WRITE_BATCH_BYTES) await flush();
-    }
-    await flush();
+    // a client that went away stops the fetching
+    const bytes = await writeChunks(handle, await fileBytes(node, cap), clientGoneSignal(res));
     await handle.datasync();
+    return bytes;
   } finally {
     await handle.close();
   }
-  return bytes;
 }
-
-/** Writes of at least this much, gathered from the decoder's pieces. */
-const LOCAL_WRITE_BATCH_BYTES = 1024 * 1024;
 
 /** A file cap's bytes (an immutable file streamed, a mutable one read whole). */
 async function fileBytes(node: NodeApi, cap: Cap): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>> {

@@ -59,10 +59,10 @@ describe('the decoder reads a bounded distance ahead of its consumer', () => {
     const stalled = read.bytes;
     await settle();
     expect(read.bytes).toBe(stalled); // nothing more while nobody pulls
-    // opening the shares (their headers and hash trees) plus this segment and two ahead
+    // opening the shares (each one's first 64 KiB, then its 14 KiB of hash trees) plus this segment and at most four ahead
     const blockBytes = segmentSize / k;
-    const opening = 10 * 64 * KiB;
-    expect(stalled).toBeLessThanOrEqual(opening + 3 * k * blockBytes);
+    const opening = 10 * 80 * KiB;
+    expect(stalled).toBeLessThanOrEqual(opening + 5 * k * blockBytes);
     const rest: Uint8Array[] = [first.value as Uint8Array];
     for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) rest.push(chunk);
     expect(sameBytes(Buffer.concat(rest), data)).toBe('same');
@@ -74,30 +74,36 @@ describe('the decoder reads a bounded distance ahead of its consumer', () => {
     const chunks = decodeChk(encoded.cap, sources, { readAhead: 30, readAheadBytes: 4 * segmentSize });
     await chunks.next();
     await settle();
-    const opening = 10 * 64 * KiB;
+    const opening = 10 * 80 * KiB;
     // segment 0 and at most 4 segments' worth ahead (not 30)
     expect(read.bytes).toBeLessThanOrEqual(opening + 5 * k * blockBytes);
     await chunks.return(undefined);
   });
 
-  it('reads two default segments ahead (1 MiB rounded up to a multiple of K is still one MiB of budget)', async () => {
+  it('reads a default (1 MiB) segment\'s blocks in batches of three, one read per share for three segments', async () => {
     const data = new Uint8Array(randomBytes(6 * MiB));
     const encoded = await encodeToMemory(data, { neededShares: k, totalShares: 10 }); // 1 MiB maximum: 1048578-byte segments
-    const blocksRead = new Set<string>();
     const blockLength = Math.ceil(1048578 / k);
+    const blockReads: Array<{ share: number; length: number }> = [];
     const sources: ShareSource[] = encoded.shares.map((share, j) => ({
       label: `#${j}`,
       claimedShareNumber: j,
       read: (offset, length) => {
-        if (length === blockLength) blocksRead.add(`${j}@${offset}`);
+        if (length >= blockLength) blockReads.push({ share: j, length });
         return Promise.resolve(share.subarray(offset, offset + length));
       },
     }));
     const chunks = decodeChk(encoded.cap, sources);
-    await chunks.next();
+    const first = await chunks.next();
     await settle();
-    expect(blocksRead.size).toBe(3 * k); // segment 0 and segments 1 and 2 ahead, from the K primary shares
-    await chunks.return(undefined);
+    // segments 0 to 2 (the one decoded and two ahead), from the K primary shares, one read each
+    expect(blockReads).toEqual([0, 1, 2].map((share) => ({ share, length: 3 * blockLength })));
+    const rest: Uint8Array[] = [first.value as Uint8Array];
+    for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) rest.push(chunk);
+    expect(sameBytes(Buffer.concat(rest), data)).toBe('same');
+    // and segments 3 to 5 in one more read per share, which ends with the shorter tail block
+    const tailBlockLength = Math.ceil((data.length - 5 * 1048578) / k);
+    expect(blockReads.slice(3)).toEqual([0, 1, 2].map((share) => ({ share, length: 2 * blockLength + tailBlockLength })));
   });
 });
 
@@ -140,8 +146,8 @@ describe('a download from the grid', () => {
     const stalled = read.bytes;
     await settle(200);
     expect(read.bytes).toBe(stalled);
-    // a fraction of the file: the shares' openings and three segments' blocks
-    expect(stalled).toBeLessThan(10 * 64 * KiB + 3 * segmentSize + 64 * KiB);
+    // a fraction of the file: the shares' openings and five segments' blocks (the first, and up to four ahead)
+    expect(stalled).toBeLessThan(10 * 64 * KiB + 5 * segmentSize + 64 * KiB);
     expect(stalled).toBeLessThan(data.length / 4);
     const rest: Uint8Array[] = [first.value as Uint8Array];
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) rest.push(next.value);

@@ -31,16 +31,22 @@ export interface ChkDecodeOptions {
    */
   readonly wholeTreeCheckLimit?: number;
   /**
-   * Segments whose blocks are asked for ahead of the one being decoded (default 2). Reads
+   * Segments whose blocks may be asked for ahead of the one being decoded (default 4). Reads
    * from a network then overlap with decoding; memory grows by this many segments.
    */
   readonly readAhead?: number;
   /**
-   * …and at most this many bytes of segments ahead (default 2 MiB: two of Tahoe's largest
+   * …and at most this many bytes of segments ahead (default 4 MiB: four of Tahoe's largest
    * default segments), so that files with large segments do not read megabytes ahead of a
    * consumer that waits. Segment by segment, the decoder reads only as its consumer pulls.
    */
   readonly readAheadBytes?: number;
+  /**
+   * Consecutive blocks of a share are asked for in one read of about this many bytes
+   * (default 1 MiB), within the read-ahead. Each read is a request to a server, and a
+   * request costs both sides far more CPU than its bytes do.
+   */
+  readonly readBatchBytes?: number;
   /** only these plaintext bytes, [start, end): just the segments that hold them are read */
   readonly range?: ByteRange;
 }
@@ -62,8 +68,9 @@ interface OpenShare {
   readonly blocksAhead?: Map<number, Promise<Uint8Array>>;
 }
 
-const DEFAULT_READ_AHEAD = 2;
-const DEFAULT_READ_AHEAD_BYTES = 2 * 1024 * 1024;
+const DEFAULT_READ_AHEAD = 4;
+const DEFAULT_READ_AHEAD_BYTES = 4 * 1024 * 1024;
+const DEFAULT_READ_BATCH_BYTES = 1024 * 1024;
 
 const DEFAULT_WHOLE_TREE_CHECK_LIMIT = 8 * 1024 * 1024;
 
@@ -201,21 +208,53 @@ function shareNumberOf(source: ShareSource, totalShares: number, entries: Map<nu
   return claimed !== undefined && candidates.includes(claimed) ? claimed : Math.min(...candidates);
 }
 
-function readRawBlock(share: OpenShare, geometry: ChkGeometry, segment: number): Promise<Uint8Array> {
-  const isTail = segment === geometry.numSegments - 1;
-  const length = isTail ? geometry.tailBlockSize : geometry.blockSize;
-  return readExact(share.source, share.layout.dataOffset + segment * geometry.blockSize, length, `block ${segment}`);
+function blockLength(geometry: ChkGeometry, segment: number): number {
+  return segment === geometry.numSegments - 1 ? geometry.tailBlockSize : geometry.blockSize;
 }
 
-/** Starts reading the blocks of segments first..last (inclusive) that are not being read yet. */
-function readBlocksAhead(shares: readonly OpenShare[], geometry: ChkGeometry, first: number, last: number): void {
+/** The blocks of segments first..last (inclusive) of one share, in one read, as one promise each. */
+function readRawBlocks(share: OpenShare, geometry: ChkGeometry, first: number, last: number): Array<Promise<Uint8Array>> {
+  const length = (last - first) * geometry.blockSize + blockLength(geometry, last);
+  const what = first === last ? `block ${first}` : `blocks ${first} to ${last}`;
+  const read = readExact(share.source, share.layout.dataOffset + first * geometry.blockSize, length, what);
+  const blocks: Array<Promise<Uint8Array>> = [];
+  for (let segment = first; segment <= last; segment++) {
+    const at = (segment - first) * geometry.blockSize;
+    blocks.push(read.then((bytes) => bytes.subarray(at, at + blockLength(geometry, segment))));
+  }
+  return blocks;
+}
+
+/** How the decoder reads blocks ahead of the segment it decodes. */
+interface ReadSchedule {
+  /** segments ahead of the current one (counting it) whose blocks may be in flight */
+  readonly window: number;
+  /** consecutive blocks asked for in one read */
+  readonly batch: number;
+  /** the last segment wanted */
+  readonly last: number;
+}
+
+/**
+ * Starts reading, in batches of consecutive blocks, the blocks of segments from `segment`
+ * on that each share is not reading yet, as long as a whole batch fits in the window.
+ * Blocks wait unverified until readBlock checks them.
+ */
+function readBlocksAhead(shares: readonly OpenShare[], geometry: ChkGeometry, segment: number, schedule: ReadSchedule): void {
+  const windowEnd = Math.min(schedule.last, segment + schedule.window - 1);
   for (const share of shares) {
-    if (share.blocksAhead === undefined) continue;
-    for (let segment = first; segment <= Math.min(last, geometry.numSegments - 1); segment++) {
-      if (share.blocksAhead.has(segment)) continue;
-      const read = readRawBlock(share, geometry, segment);
-      read.catch(() => undefined); // reported when (if) the decoder gets to this block
-      share.blocksAhead.set(segment, read);
+    const ahead = share.blocksAhead;
+    if (ahead === undefined) continue;
+    let next = segment;
+    while (ahead.has(next)) next++;
+    // a short batch only at the end of the file
+    while (next <= windowEnd && (next + schedule.batch - 1 <= windowEnd || windowEnd === schedule.last)) {
+      const last = Math.min(next + schedule.batch - 1, windowEnd);
+      for (const [i, read] of readRawBlocks(share, geometry, next, last).entries()) {
+        read.catch(() => undefined); // reported when (if) the decoder gets to this block
+        ahead.set(next + i, read);
+      }
+      next = last + 1;
     }
   }
 }
@@ -223,7 +262,7 @@ function readBlocksAhead(shares: readonly OpenShare[], geometry: ChkGeometry, fi
 async function readBlock(share: OpenShare, geometry: ChkGeometry, segment: number): Promise<Uint8Array> {
   const ahead = share.blocksAhead?.get(segment);
   share.blocksAhead?.delete(segment);
-  const block = await (ahead ?? readRawBlock(share, geometry, segment));
+  const block = await (ahead ?? readRawBlocks(share, geometry, segment, segment)[0]!);
   const nodes = new Map<number, Uint8Array>();
   for (const index of share.blockTree.missingFor(segment)) {
     nodes.set(index, await readExact(share.source, share.layout.blockTreeOffset + index * HASH_SIZE, HASH_SIZE, `block hash tree node ${index}`));
@@ -296,15 +335,12 @@ export async function* decodeChk(
   const checkedWhole = opened.find((s) => s.crypttextTree)?.crypttextTree;
   const crypttextTree = checkedWhole ?? new PartialHashTree(geometry.numSegments, ueb.crypttextRootHash);
   const coder = k === geometry.totalShares ? undefined : new ReedSolomon(k, geometry.totalShares);
-  const readAheadBytes = options.readAheadBytes ?? DEFAULT_READ_AHEAD_BYTES;
-  // A segment is its maximum size rounded up to a multiple of K: the K-1 extra bytes do not count.
-  const segmentsInBudget = Math.floor(readAheadBytes / (geometry.segmentSize - (k - 1)));
-  const readAhead = Math.max(0, Math.min(options.readAhead ?? DEFAULT_READ_AHEAD, segmentsInBudget));
   const { start, end } = options.range ?? { start: 0, end: geometry.size };
   const firstSegment = Math.floor(start / geometry.segmentSize);
   const lastSegment = Math.floor((end - 1) / geometry.segmentSize);
+  const schedule = readSchedule(geometry, k, lastSegment, options);
   for (let segment = firstSegment; segment <= lastSegment; segment++) {
-    readBlocksAhead(active, geometry, segment + 1, Math.min(lastSegment, segment + readAhead));
+    readBlocksAhead(active, geometry, segment, schedule);
     const blocks = await readBlocks(active, geometry, segment, replace);
     const segmentLength = segment === geometry.numSegments - 1 ? geometry.tailSize : geometry.segmentSize;
     // The segment's ciphertext is its K primary blocks, cut to its length. They are hashed
@@ -327,6 +363,17 @@ export async function* decodeChk(
       pieceStart += piece.length;
     }
   }
+}
+
+/** The read-ahead window and batch size for this file within the options' limits. */
+function readSchedule(geometry: ChkGeometry, k: number, last: number, options: ChkDecodeOptions): ReadSchedule {
+  // A segment is its maximum size rounded up to a multiple of K: the K-1 extra bytes do not count.
+  const segmentsInBudget = Math.floor((options.readAheadBytes ?? DEFAULT_READ_AHEAD_BYTES) / (geometry.segmentSize - (k - 1)));
+  const ahead = Math.max(0, Math.min(options.readAhead ?? DEFAULT_READ_AHEAD, segmentsInBudget));
+  const window = ahead + 1; // the segment being decoded, and those ahead of it
+  const perRead = Math.round((options.readBatchBytes ?? DEFAULT_READ_BATCH_BYTES) / geometry.blockSize);
+  // Batches no larger than the read-ahead, so that a new one starts while others are in flight.
+  return { window, batch: Math.max(1, Math.min(perRead, ahead)), last };
 }
 
 /** The first `length` bytes of `pieces`, as views. */

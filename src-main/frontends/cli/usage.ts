@@ -10,9 +10,16 @@ export class UsageError extends Error {
 
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   run(args: string[]): Promise<void>;
+}
+
+/** A command as a list of commands names it: its module is loaded only to run it. */
+export interface CommandEntry {
+  readonly name: string;
+  /** one line for the list of commands */
+  readonly summary: string;
+  load(): Promise<Command>;
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -15,7 +15,6 @@ ${encodingOptionsUsage}`;
 
 export const chkCapCommand: Command = {
   name: 'chk-cap',
-  summary: 'print the cap each file would get',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage }, args, encodingOptionSpec);

@@ -19,7 +19,6 @@ function claimedNumber(path: string): number | undefined {
 
 export const chkDecodeCommand: Command = {
   name: 'chk-decode',
-  summary: 'rebuild a file from share files',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage }, args, {});

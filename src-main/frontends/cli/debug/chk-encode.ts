@@ -46,7 +46,6 @@ async function writeShares(outDir: string, events: AsyncIterable<import('../../.
 
 export const chkEncodeCommand: Command = {
   name: 'chk-encode',
-  summary: 'encode a file into share files',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage }, args, encodingOptionSpec);

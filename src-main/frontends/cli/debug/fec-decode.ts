@@ -26,7 +26,6 @@ function parseBlockArgument(argument: string, n: number): BlockFile {
 
 export const fecDecodeCommand: Command = {
   name: 'fec-decode',
-  summary: 'rebuild a file from K fec-encode blocks',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage }, args, {

@@ -24,7 +24,6 @@ export function fecParameters(values: { k?: string; n?: string }, usageText: str
 
 export const fecEncodeCommand: Command = {
   name: 'fec-encode',
-  summary: 'erasure-code a file into N blocks, as zfec does',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage }, args, { k: { type: 'string', short: 'k' }, n: { type: 'string', short: 'n' } });

@@ -1,7 +1,7 @@
-import { UsageError, print, type Command } from '../usage.js';
+import { UsageError, print, type Command, type CommandEntry } from '../usage.js';
 
 // Each tool's module (and the data plane it needs) loads only when that tool runs.
-const tools: ReadonlyArray<{ name: string; summary: string; load: () => Promise<Command> }> = [
+const tools: readonly CommandEntry[] = [
   { name: 'chk-cap', summary: 'print the cap each file would get', load: async () => (await import('./chk-cap.js')).chkCapCommand },
   { name: 'chk-encode', summary: 'encode a file into share files', load: async () => (await import('./chk-encode.js')).chkEncodeCommand },
   { name: 'chk-decode', summary: 'rebuild a file from share files', load: async () => (await import('./chk-decode.js')).chkDecodeCommand },
@@ -18,7 +18,6 @@ Run "cairn debug COMMAND --help" for a command's options.`;
 
 export const debugCommand: Command = {
   name: 'debug',
-  summary: 'low-level tools: CHK caps, shares and erasure coding',
   usage,
   async run(args) {
     const [name, ...rest] = args;

@@ -8,7 +8,6 @@ const nodeDirHelp = `  --node-dir DIR   the node whose aliases these are (defaul
 
 export const addAliasCommand: Command = {
   name: 'add-alias',
-  summary: 'name a directory cap, for paths like NAME:dir/file',
   usage: `usage: cairn add-alias [--node-dir DIR] NAME DIRCAP
 
 Stores NAME for the directory cap DIRCAP (URI:DIR2-…) in DIR/private/aliases, so that
@@ -27,7 +26,6 @@ ${nodeDirHelp}`,
 
 export const listAliasesCommand: Command = {
   name: 'list-aliases',
-  summary: 'list the aliases and their directory caps',
   usage: `usage: cairn list-aliases [--node-dir DIR] [--readonly-uri] [--json]
 
 Prints each alias and its directory cap. The caps are secrets: a write cap lets anyone
@@ -59,7 +57,6 @@ ${nodeDirHelp}`,
 
 export const createAliasCommand: Command = {
   name: 'create-alias',
-  summary: 'make a new directory on the grid and name it with an alias',
   usage: `usage: cairn create-alias [--node-dir DIR] NAME
 
 Makes a new empty directory through the running node and stores its write cap as NAME

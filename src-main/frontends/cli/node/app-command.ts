@@ -13,7 +13,6 @@ and runs until SIGTERM or SIGINT (Ctrl-C).
 
 export const appCommand: Command = {
   name: 'app',
-  summary: 'the web UI, creating or joining a grid first if DIR has no node',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage }, args, { port: { type: 'string' }, listen: { type: 'string' }, 'fast-timers': { type: 'boolean' } });

@@ -52,7 +52,6 @@ function printBackupSummary(summary: BackupSummary, target: string): void {
 
 export const backupCommand: Command = {
   name: 'backup',
-  summary: 'back up a local folder as a new snapshot',
   usage: `usage: cairn backup [--node-dir DIR] [--exclude GLOB]… [--exclude-vcs] [--json] LOCALDIR PATH
 
 Backs up the folder LOCALDIR (on the node's computer) to the grid directory PATH (made if
@@ -90,7 +89,6 @@ ${nodeDirHelp}`,
 
 export const restoreCommand: Command = {
   name: 'restore',
-  summary: 'restore a snapshot, or a file or folder from one',
   usage: `usage: cairn restore [--node-dir DIR] [--force] [--json] PATH LOCALDIR
 
 Restores PATH (a snapshot: alias:backups/Archives/<UTC time> or alias:backups/Latest, or a

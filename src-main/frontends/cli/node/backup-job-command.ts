@@ -47,7 +47,6 @@ function describe(job: BackupJobView): string[] {
 
 export const backupJobCommand: Command = {
   name: 'backup-job',
-  summary: 'add, list, remove or run scheduled backups',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandArgs(this, args, {

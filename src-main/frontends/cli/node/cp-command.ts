@@ -83,7 +83,6 @@ async function copy(copier: Copier, from: Place, to: Place, info?: NodeJson): Pr
 
 export const cpCommand: Command = {
   name: 'cp',
-  summary: 'copy files between this computer and the grid',
   usage: `usage: cairn cp [--node-dir DIR] [-r] SRC… DEST
 
 Copies local files to the grid, grid files to local files, or grid files to other grid

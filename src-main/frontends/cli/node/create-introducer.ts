@@ -18,7 +18,6 @@ join, is written to DIR/private/introducer.link.
 
 export const createIntroducerCommand: Command = {
   name: 'create-introducer',
-  summary: 'create a new grid and its introducer node',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage }, args, {

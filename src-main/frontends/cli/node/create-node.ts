@@ -21,7 +21,6 @@ async function readLink(value: string): Promise<string> {
 
 export const createNodeCommand: Command = {
   name: 'create-node',
-  summary: 'create a node that joins a grid',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage }, args, {

@@ -19,7 +19,6 @@ function formatRoundTrip(ms: number | undefined): string {
 
 export const putCommand: Command = {
   name: 'put',
-  summary: 'upload a file to the grid (and link it at a path) and print its cap',
   usage: `usage: cairn put [--node-dir DIR] FILE|- [PATH]
 
 Uploads FILE ("-": standard input, streamed) through the running node and prints its cap
@@ -47,7 +46,6 @@ ${nodeDirHelp}`,
 
 export const getCommand: Command = {
   name: 'get',
-  summary: 'download a file from the grid',
   usage: `usage: cairn get [--node-dir DIR] PATH [OUTFILE|-]
 
 Downloads the file at PATH (a cap, alias:dir/file, URI:DIR2-…/file, or dir/file under
@@ -71,7 +69,6 @@ ${nodeDirHelp}`,
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: "report a file's or directory's health (and verify or repair it)",
   usage: `usage: cairn check [--node-dir DIR] [--verify] [--repair] [--add-lease] [--json] PATH
 
 Checks the file or directory at PATH (a cap, alias:dir/file, URI:DIR2-…/dir/file, or
@@ -108,7 +105,6 @@ ${nodeDirHelp}`,
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: "show the node's peers and storage",
   usage: `usage: cairn status [--node-dir DIR] [--json]
 
 Lists the grid's storage servers: nickname, connection state, ping round-trip time

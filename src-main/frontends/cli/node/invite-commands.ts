@@ -13,7 +13,6 @@ they let anyone join the grid. The node does not need to be running.
 
 export const inviteCommand: Command = {
   name: 'invite',
-  summary: 'print an invite code and its passphrase',
   usage: inviteUsage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage: inviteUsage }, args, { 'node-dir': { type: 'string', short: 'd' } });
@@ -53,7 +52,6 @@ async function askPassphrase(): Promise<string> {
 
 export const joinCommand: Command = {
   name: 'join',
-  summary: 'create a node that joins a grid by invite code',
   usage: joinUsage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage: joinUsage }, args, { passphrase: { type: 'string' }, ...createNodeOptionSpec });

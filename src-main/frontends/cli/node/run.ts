@@ -14,7 +14,6 @@ the introducer it prints one line saying it is ready, with its addresses.
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run a node in the foreground',
   usage,
   async run(args) {
     const { values, positionals } = parseCommandArgs({ usage }, args, { 'fast-timers': { type: 'boolean' }, ui: { type: 'boolean' } });

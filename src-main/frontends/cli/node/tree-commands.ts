@@ -30,7 +30,6 @@ async function treeResponse(args: { path: string; nodeDir: string }, query: stri
 
 export const manifestCommand: Command = {
   name: 'manifest',
-  summary: 'list every file and directory under a directory, with their caps',
   usage: `usage: cairn manifest [--node-dir DIR] [--storage-index | --verify-cap | --raw] PATH
 
 Walks the directory at PATH and prints "CAP PATH" for it and everything under it (the
@@ -56,7 +55,6 @@ ${nodeDirHelp}`,
 
 export const deepCheckCommand: Command = {
   name: 'deep-check',
-  summary: 'check the health of everything under a directory (and repair it)',
   usage: `usage: cairn deep-check [--node-dir DIR] [--verify] [--repair] [--add-lease] [-v] [--raw] PATH
 
 Checks the directory at PATH and everything under it, then prints the totals.

@@ -19,7 +19,6 @@ function longLine(name: string, [type, fields]: NodeJson): string {
 
 export const lsCommand: Command = {
   name: 'ls',
-  summary: 'list a directory on the grid',
   usage: `usage: cairn ls [--node-dir DIR] [-l] [--json] [PATH]
 
 Lists the directory at PATH (default "cairn:"), one name a line; a file lists as its name.
@@ -43,7 +42,6 @@ ${nodeDirHelp}`,
 
 export const mkdirCommand: Command = {
   name: 'mkdir',
-  summary: 'make a directory on the grid',
   usage: `usage: cairn mkdir [--node-dir DIR] [PATH]
 
 Makes an empty directory at PATH (the directory holding it must exist) and prints its
@@ -67,7 +65,6 @@ ${nodeDirHelp}`,
 
 export const rmCommand: Command = {
   name: 'rm',
-  summary: 'unlink a file or directory from its directory',
   usage: `usage: cairn rm [--node-dir DIR] PATH
 
 Removes the name at PATH from its directory. What it named stays on the grid (anyone
@@ -106,7 +103,6 @@ function parentOf(target: GridPath): GridPath {
 
 export const lnCommand: Command = {
   name: 'ln',
-  summary: 'link what one path names at another path too',
   usage: `usage: cairn ln [--node-dir DIR] FROM TO
 
 Links the file or directory at FROM (a path or a cap) at TO as well; when TO is a
@@ -129,7 +125,6 @@ ${nodeDirHelp}`,
 
 export const mvCommand: Command = {
   name: 'mv',
-  summary: 'move or rename a file or directory on the grid',
   usage: `usage: cairn mv [--node-dir DIR] FROM TO
 
 Moves the name at FROM to TO (in one directory, a rename); when TO is a directory it

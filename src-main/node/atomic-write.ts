@@ -33,25 +33,52 @@ export async function writeFileAtomically(path: string, chunks: AsyncIterable<Ui
 const WRITE_BATCH_BYTES = 1024 * 1024;
 
 /**
+ * While a long file is written, its bytes are flushed to disk in the background every this
+ * many bytes, so that the sync that ends the write has only the last few MiB left to wait for.
+ */
+const BACKGROUND_SYNC_BYTES = 8 * 1024 * 1024;
+
+/**
  * Writes chunks in order into `handle` from its start, gathered into writes of about a MiB;
- * resolves to the bytes written. With `signal`, stops (rejecting) once it is aborted.
+ * resolves to the bytes written. With `signal`, stops (rejecting) once it is aborted. Every
+ * BACKGROUND_SYNC_BYTES it starts a datasync (one at a time) that it waits for at the end;
+ * the caller still syncs once the last bytes are written.
  */
 export async function writeChunks(handle: FileHandle, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, signal?: AbortSignal): Promise<number> {
   let written = 0;
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
+  let unsynced = 0;
+  let syncing: Promise<void> | undefined;
+  let syncFailure: unknown;
   const flush = async (): Promise<void> => {
     if (batch.length > 0) await handle.writev(batch, written);
     written += batchBytes;
+    unsynced += batchBytes;
     batch = [];
     batchBytes = 0;
+    if (unsynced >= BACKGROUND_SYNC_BYTES && syncing === undefined) {
+      unsynced = 0;
+      syncing = handle.datasync().then(
+        () => (syncing = undefined),
+        (error: unknown) => {
+          syncFailure ??= error;
+          syncing = undefined;
+        },
+      );
+    }
   };
-  for await (const chunk of chunks) {
-    signal?.throwIfAborted();
-    batch.push(chunk);
-    batchBytes += chunk.length;
-    if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+  try {
+    for await (const chunk of chunks) {
+      signal?.throwIfAborted();
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+    }
+    await flush();
+  } finally {
+    await syncing; // never rejects: a failure is kept in syncFailure
   }
-  await flush();
+  if (syncFailure !== undefined) throw syncFailure;
   return written;
 }

@@ -130,6 +130,7 @@ export async function* downloadImmutable(cap: FileCap, options: DownloadOptions)
         usable.map((l) => l.source),
         {
           range: { start: position, end: range.end },
+          openShares: 'needed',
           onBadShare: (error) => {
             const share = bySource.get(error.share);
             if (share === undefined) return;

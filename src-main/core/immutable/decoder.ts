@@ -49,6 +49,13 @@ export interface ChkDecodeOptions {
   readonly readBatchBytes?: number;
   /** only these plaintext bytes, [start, end): just the segments that hold them are read */
   readonly range?: ByteRange;
+  /**
+   * 'all' (the default) opens every candidate share at the start, so that a bad one is named
+   * even if it is not needed. 'needed' opens K (the primary shares first) and opens a spare
+   * only when a share fails: over a network, opening shares that are not used costs their
+   * servers and this side several reads each.
+   */
+  readonly openShares?: 'all' | 'needed';
 }
 
 /** Bytes [start, end) of a file. */
@@ -123,7 +130,9 @@ async function openShare(
   // At most two reads to open a share: its start (everything, for a small file), then the
   // hashes and the UEB at its end. Each would otherwise be a round trip of its own.
   const source = new PrefetchingShareSource(original);
-  await source.prefetch('start', 0, FIRST_READ_BYTES).catch((error: Error) => fail(source, 'read-failed', `reading the header failed: ${error.message}`));
+  // When the blocks alone are larger than a first read, the rest of it would go unused.
+  const firstRead = cap.size / cap.neededShares > FIRST_READ_BYTES ? MAX_HEADER_SIZE : FIRST_READ_BYTES;
+  await source.prefetch('start', 0, firstRead).catch((error: Error) => fail(source, 'read-failed', `reading the header failed: ${error.message}`));
   const headerBytes = await source.read(0, MAX_HEADER_SIZE);
   let layout: ShareLayout;
   try {
@@ -132,7 +141,7 @@ async function openShare(
     fail(source, 'bad-header', (error as Error).message);
   }
   const hashesAndUeb = uebLengthFieldSize(layout.version) + MAX_UEB_SIZE + (layout.uebOffset - layout.plaintextTreeOffset);
-  if (layout.uebOffset + uebLengthFieldSize(layout.version) > FIRST_READ_BYTES && hashesAndUeb <= wholeTreeCheckLimit) {
+  if (layout.uebOffset + uebLengthFieldSize(layout.version) > firstRead && hashesAndUeb <= wholeTreeCheckLimit) {
     await source.prefetch('end', layout.plaintextTreeOffset, hashesAndUeb).catch((error: Error) => fail(source, 'read-failed', `reading the hashes failed: ${error.message}`));
   }
   const fieldSize = uebLengthFieldSize(layout.version);
@@ -277,6 +286,79 @@ async function readBlock(share: OpenShare, geometry: ChkGeometry, segment: numbe
 }
 
 /**
+ * The shares a decode reads: K active ones (primary shares first: they need no erasure
+ * decoding) and spares, opened at the start or only when an active share fails.
+ */
+class ShareSet {
+  /** the K shares blocks are read from, in no particular order */
+  readonly active: OpenShare[] = [];
+  readonly #spares: OpenShare[] = [];
+  /** candidates not opened yet: claimed primaries first */
+  readonly #unopened: ShareSource[];
+  readonly #k: number;
+  #facts: FileFacts | undefined;
+
+  constructor(
+    private readonly cap: ChkReadCap,
+    candidates: readonly ShareSource[],
+    private readonly reject: (error: unknown) => void,
+    private readonly badShares: readonly BadShareError[],
+    private readonly options: ChkDecodeOptions,
+  ) {
+    this.#k = cap.neededShares;
+    const claimsPrimary = (source: ShareSource): boolean => source.claimedShareNumber !== undefined && source.claimedShareNumber < this.#k;
+    this.#unopened = [...candidates.filter(claimsPrimary), ...candidates.filter((c) => !claimsPrimary(c))];
+  }
+
+  /** Opens shares until K are usable; the file's facts, from the first share opened. */
+  async start(): Promise<FileFacts> {
+    await this.#open(this.options.openShares === 'needed' ? this.#k : this.#unopened.length);
+    while (this.#spares.length < this.#k && this.#unopened.length > 0) await this.#open(this.#k - this.#spares.length);
+    if (this.#facts === undefined || this.#spares.length < this.#k) throw new NotEnoughSharesError(this.#k, this.#spares.length, [...this.badShares]);
+    this.#spares.sort((a, b) => a.shareNumber - b.shareNumber);
+    this.active.push(...this.#spares.splice(0, this.#k));
+    return this.#facts;
+  }
+
+  /** Every share opened so far. */
+  opened(): OpenShare[] {
+    return [...this.active, ...this.#spares];
+  }
+
+  /** Reports `share` bad and puts a spare in its place (opening one if need be), or throws NotEnoughSharesError. */
+  async replace(share: OpenShare, error: unknown): Promise<void> {
+    this.reject(error);
+    const at = this.active.indexOf(share);
+    this.active.splice(at, 1);
+    while (this.#spares.length === 0 && this.#unopened.length > 0) await this.#open(1);
+    const spare = this.#spares.shift();
+    if (spare === undefined) throw new NotEnoughSharesError(this.#k, this.active.length, [...this.badShares]);
+    this.active.splice(at, 0, spare);
+  }
+
+  /** Opens the next `count` unopened candidates at once (each open is a few dependent reads, a round trip each over a network). */
+  async #open(count: number): Promise<void> {
+    const sources = this.#unopened.splice(0, count);
+    const limit = this.options.wholeTreeCheckLimit ?? DEFAULT_WHOLE_TREE_CHECK_LIMIT;
+    const openings = await Promise.allSettled(sources.map((source) => openShare(source, this.cap, undefined, limit)));
+    for (const [i, opening] of openings.entries()) {
+      try {
+        if (opening.status === 'rejected') throw opening.reason;
+        const { share, facts } = opening.value;
+        this.#facts ??= facts;
+        if (this.opened().some((s) => s.shareNumber === share.shareNumber)) {
+          fail(sources[i]!, 'duplicate', `it holds share ${share.shareNumber}, which another share already provides`);
+        }
+        this.#spares.push(share);
+        this.#spares.sort((a, b) => a.shareNumber - b.shareNumber);
+      } catch (error) {
+        this.reject(error);
+      }
+    }
+  }
+}
+
+/**
  * Tahoe CHK decoding as a streaming transform: a read-cap and candidate shares in,
  * verified plaintext out, one segment at a time. Every block is checked against its
  * share's block hash tree and every segment against the crypttext hash tree whose root
@@ -298,41 +380,12 @@ export async function* decodeChk(
     options.onBadShare?.(error);
   };
 
-  let facts: FileFacts | undefined;
-  const opened: OpenShare[] = [];
-  // Opened all at once: each open is a few dependent reads, a round trip each over a network.
-  const openings = await Promise.allSettled(
-    candidates.map((source) => openShare(source, cap, undefined, options.wholeTreeCheckLimit ?? DEFAULT_WHOLE_TREE_CHECK_LIMIT)),
-  );
-  for (const [i, opening] of openings.entries()) {
-    const source = candidates[i]!;
-    try {
-      if (opening.status === 'rejected') throw opening.reason;
-      const result = opening.value;
-      facts ??= result.facts;
-      if (opened.some((s) => s.shareNumber === result.share.shareNumber)) {
-        fail(source, 'duplicate', `it holds share ${result.share.shareNumber}, which another share already provides`);
-      }
-      opened.push(result.share);
-    } catch (error) {
-      reject(error);
-    }
-  }
-  if (facts === undefined || opened.length < k) throw new NotEnoughSharesError(k, opened.length, badShares);
-  const { geometry, ueb } = facts;
+  const shares = new ShareSet(cap, candidates, reject, badShares, options);
+  const { geometry, ueb } = await shares.start();
+  const { active } = shares;
+  const replace = (share: OpenShare, error: unknown): Promise<void> => shares.replace(share, error);
 
-  // Primary shares (number < K) need no erasure decoding; use them first.
-  const spares = [...opened].sort((a, b) => a.shareNumber - b.shareNumber);
-  const active = spares.splice(0, k);
-  const replace = (share: OpenShare, error: unknown): void => {
-    reject(error);
-    const at = active.indexOf(share);
-    const spare = spares.shift();
-    if (spare === undefined) throw new NotEnoughSharesError(k, active.length - 1 + spares.length, badShares);
-    active.splice(at, 1, spare);
-  };
-
-  const checkedWhole = opened.find((s) => s.crypttextTree)?.crypttextTree;
+  const checkedWhole = shares.opened().find((s) => s.crypttextTree)?.crypttextTree;
   const crypttextTree = checkedWhole ?? new PartialHashTree(geometry.numSegments, ueb.crypttextRootHash);
   const coder = k === geometry.totalShares ? undefined : new ReedSolomon(k, geometry.totalShares);
   const { start, end } = options.range ?? { start: 0, end: geometry.size };
@@ -401,16 +454,16 @@ async function readBlocks(
   active: OpenShare[],
   geometry: ChkGeometry,
   segment: number,
-  replace: (share: OpenShare, error: unknown) => void,
+  replace: (share: OpenShare, error: unknown) => Promise<void>,
 ): Promise<Uint8Array[]> {
   while (true) {
     const shares = [...active];
     const results = await Promise.allSettled(shares.map((share) => readBlock(share, geometry, segment)));
     const failed = results.findIndex((r) => r.status === 'rejected');
     if (failed < 0) return results.map((r) => (r as PromiseFulfilledResult<Uint8Array>).value);
-    results.forEach((r, i) => {
-      if (r.status === 'rejected') replace(shares[i]!, r.reason);
-    });
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'rejected') await replace(shares[i]!, r.reason);
+    }
   }
 }
 
@@ -433,7 +486,7 @@ async function checkSegment(
   segment: number,
   ciphertext: readonly Uint8Array[],
   active: OpenShare[],
-  replace: (share: OpenShare, error: unknown) => void,
+  replace: (share: OpenShare, error: unknown) => Promise<void>,
 ): Promise<void> {
   const hasher = new TaggedHasher(CIPHERTEXT_SEGMENT_TAG);
   for (const piece of ciphertext) hasher.update(piece);
@@ -460,7 +513,7 @@ async function checkSegment(
       }
     } catch (error) {
       if (!(error instanceof BadShareError)) throw error;
-      replace(share, error);
+      await replace(share, error);
     }
   }
 }

@@ -1,0 +1,79 @@
+// openShares: 'needed' (what a grid download uses) opens K shares, the primary ones first,
+// and a spare only when a share it reads turns out bad; 'all' opens every candidate.
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { decodeChk } from '../src-main/core/immutable/decoder.js';
+import { BadShareError, NotEnoughSharesError } from '../src-main/core/immutable/errors.js';
+import type { ShareSource } from '../src-main/core/immutable/share-source.js';
+import { encodeToMemory, sameBytes } from './support/chk.js';
+
+const k = 3;
+const n = 10;
+
+async function decodeAll(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of chunks) out.push(chunk);
+  return Buffer.concat(out);
+}
+
+/** The file's shares, listed parity first (as servers might answer), with the reads of each counted. */
+async function countedShares(size: number, corrupt?: (share: Uint8Array, shareNumber: number) => void) {
+  const data = new Uint8Array(randomBytes(size));
+  const encoded = await encodeToMemory(data, { neededShares: k, totalShares: n, maxSegmentSize: 64 * 1024 });
+  const reads = new Array<number>(n).fill(0);
+  const sources: ShareSource[] = encoded.shares
+    .map((bytes, j) => {
+      const share = new Uint8Array(bytes);
+      corrupt?.(share, j);
+      return {
+        label: `share ${j}`,
+        claimedShareNumber: j,
+        read: (offset: number, length: number) => {
+          reads[j]!++;
+          return Promise.resolve(share.subarray(offset, offset + length));
+        },
+      };
+    })
+    .reverse();
+  return { data, encoded, reads, sources };
+}
+
+describe("the decoder's openShares option", () => {
+  it("'needed' reads only the K primary shares when they are good", async () => {
+    const { data, encoded, reads, sources } = await countedShares(1_000_000);
+    expect(sameBytes(await decodeAll(decodeChk(encoded.cap, sources, { openShares: 'needed' })), data)).toBe('same');
+    expect(reads.slice(0, k).every((count) => count > 0)).toBe(true);
+    expect(reads.slice(k)).toEqual(new Array(n - k).fill(0));
+  });
+
+  it("'all' (the default) opens every share", async () => {
+    const { data, encoded, reads, sources } = await countedShares(1_000_000);
+    expect(sameBytes(await decodeAll(decodeChk(encoded.cap, sources)), data)).toBe('same');
+    expect(reads.every((count) => count > 0)).toBe(true);
+  });
+
+  it("'needed' opens spares one by one as shares fail, names each bad share, and still gives the right bytes", async () => {
+    const bad: string[] = [];
+    // the block data of two primary shares, deep in the file; and the header of share 9
+    const { data, encoded, reads, sources } = await countedShares(1_000_000, (share, j) => {
+      if (j === 0 || j === 2) share[share.length - 40_000]! ^= 0x01;
+      if (j === 9) share[1]! ^= 0xff;
+    });
+    const plaintext = await decodeAll(decodeChk(encoded.cap, sources, { openShares: 'needed', onBadShare: (error) => bad.push(error.share) }));
+    expect(sameBytes(plaintext, data)).toBe('same');
+    // spares are opened in the order given (9, 8, 7…): 9 is bad too, so 8 and 7 replace 0 and 2
+    expect(bad.sort()).toEqual(['share 0', 'share 2', 'share 9']);
+    expect(reads.slice(3, 7)).toEqual([0, 0, 0, 0]);
+    expect(reads.slice(7).every((count) => count > 0)).toBe(true);
+  });
+
+  it("'needed' fails clearly when too few good shares remain", async () => {
+    const { encoded, sources } = await countedShares(300_000, (share, j) => {
+      if (j !== 4 && j !== 5) share[share.length - 1_000]! ^= 0x01;
+    });
+    const error = await decodeAll(decodeChk(encoded.cap, sources, { openShares: 'needed' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotEnoughSharesError);
+    expect((error as NotEnoughSharesError).message).toMatch(/3/);
+    expect((error as NotEnoughSharesError).badShares.every((b) => b instanceof BadShareError)).toBe(true);
+  });
+});

@@ -1,5 +1,6 @@
 import { storageIndexOfKey, type FileCap } from '../../src-shared/caps/index.js';
 import { checkByteRange, decodeChk, type ByteRange } from '../core/immutable/decoder.js';
+import { MAX_HEADER_SIZE } from '../core/immutable/share-layout.js';
 import { NotEnoughSharesError, type BadShareError } from '../core/immutable/errors.js';
 import type { ShareSource } from '../core/immutable/share-source.js';
 import { NotEnoughSharesFoundError } from './errors.js';
@@ -109,7 +110,8 @@ export async function* downloadImmutable(cap: FileCap, options: DownloadOptions)
   if (cap.kind !== 'chk') throw new Error('a verify cap cannot read a file: give its read cap (URI:CHK:…)');
   const storageIndex = options.storageIndex ?? storageIndexOfKey(cap.key);
   const small = cap.size <= PREFETCH_BYTES_PER_NEEDED_SHARE * cap.neededShares;
-  const search = await locateShares(storageIndex, options, cap.neededShares, small ? SHARE_PREFETCH_BYTES : 0);
+  // a larger file's shares come with their headers, which saves a round trip in opening them
+  const search = await locateShares(storageIndex, options, cap.neededShares, small ? SHARE_PREFETCH_BYTES : MAX_HEADER_SIZE);
   const range = options.range === undefined ? { start: 0, end: cap.size } : checkByteRange(options.range, cap.size);
   const bad = new Set<string>();
   let located = search.first;

@@ -256,6 +256,14 @@ function readBlocksAhead(shares: readonly OpenShare[], geometry: ChkGeometry, se
     if (ahead === undefined) continue;
     let next = segment;
     while (ahead.has(next)) next++;
+    if (next === segment && segment < windowEnd) {
+      // Nothing in flight (the start, or a spare just opened): the block needed now comes
+      // alone, so that decoding starts before a whole batch has arrived.
+      const [read] = readRawBlocks(share, geometry, segment, segment);
+      read!.catch(() => undefined);
+      ahead.set(segment, read!);
+      next++;
+    }
     // a short batch only at the end of the file
     while (next <= windowEnd && (next + schedule.batch - 1 <= windowEnd || windowEnd === schedule.last)) {
       const last = Math.min(next + schedule.batch - 1, windowEnd);

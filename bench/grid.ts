@@ -56,6 +56,17 @@ function mibFromEnv(name: string, fallback: number, min: number): number {
 }
 
 const seconds = (since: number): number => (performance.now() - since) / 1000;
+
+/** Median wall time of `node -e 0` (ms) with the given environment: what every CLI run pays before any Cairn code. */
+function nodeStartUpMs(env: NodeJS.ProcessEnv): number {
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const started = performance.now();
+    execFileSync(process.execPath, ['-e', '0'], { env });
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
@@ -336,6 +347,12 @@ export async function main(): Promise<void> {
     // the reference first, before the grid's processes start
     const netMiBps = await referenceNet();
     line(`libp2p, one stream, two processes, ${REFERENCE_MIB} MiB in 1 MiB chunks (median of ${RUNS})`, netMiBps, 'MiB/s');
+    line('Node start-up, `node -e 0` (median of 7), which every CLI run pays', nodeStartUpMs(process.env), 'ms', 0);
+    if (process.env.NODE_EXTRA_CA_CERTS) {
+      // Node 20 reads and parses that certificate file as it starts, before any script runs.
+      const { NODE_EXTRA_CA_CERTS: _extra, ...withoutExtraCerts } = process.env;
+      line('  the same without NODE_EXTRA_CA_CERTS (set here; Cairn makes no TLS connection)', nodeStartUpMs(withoutExtraCerts), 'ms', 0);
+    }
 
     harness = await GridHarness.create(root, STORAGE_NODES, ENCODING);
     const grid = harness;

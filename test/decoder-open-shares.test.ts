@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeChk } from '../src-main/core/immutable/decoder.js';
 import { BadShareError, NotEnoughSharesError } from '../src-main/core/immutable/errors.js';
 import type { ShareSource } from '../src-main/core/immutable/share-source.js';
+import { MAX_HEADER_SIZE, parseShareHeader } from '../src-main/core/immutable/share-layout.js';
 import { encodeToMemory, sameBytes } from './support/chk.js';
 
 const k = 3;
@@ -75,5 +76,72 @@ describe("the decoder's openShares option", () => {
     expect(error).toBeInstanceOf(NotEnoughSharesError);
     expect((error as NotEnoughSharesError).message).toMatch(/3/);
     expect((error as NotEnoughSharesError).badShares.every((b) => b instanceof BadShareError)).toBe(true);
+  });
+});
+
+describe('how the decoder asks for blocks', () => {
+  const segmentSize = 64 * 1024;
+  const segments = 10;
+
+  /** A 10-segment file; the block reads of each share are logged as [first block, block count]. */
+  async function loggedFile(corrupt?: (share: Uint8Array, shareNumber: number) => void) {
+    const data = new Uint8Array(randomBytes(segments * segmentSize));
+    const encoded = await encodeToMemory(data, { neededShares: k, totalShares: n, maxSegmentSize: segmentSize });
+    const blockSize = Math.ceil(segmentSize / k);
+    const reads: Array<{ share: number; first: number; blocks: number }> = [];
+    const layout = parseShareHeader(encoded.shares[0]!.subarray(0, MAX_HEADER_SIZE));
+    const sources: ShareSource[] = encoded.shares.map((bytes, j) => {
+      const share = new Uint8Array(bytes);
+      corrupt?.(share, j);
+      return {
+        label: `share ${j}`,
+        claimedShareNumber: j,
+        read: (offset: number, length: number) => {
+          // reads in the data area (the tail block is shorter than the others)
+          if (offset >= layout.dataOffset && offset < layout.plaintextTreeOffset) {
+            reads.push({ share: j, first: (offset - layout.dataOffset) / blockSize, blocks: Math.ceil(length / blockSize) });
+          }
+          return Promise.resolve(share.subarray(offset, offset + length));
+        },
+      };
+    });
+    /** a share's block reads, as [first block, block count] */
+    const blockReads = (share: number): Array<[number, number]> => reads.filter((r) => r.share === share).map((r) => [r.first, r.blocks]);
+    return { data, encoded, sources, blockReads };
+  }
+
+  it('without read-ahead, reads block by block', async () => {
+    const { data, encoded, sources, blockReads } = await loggedFile();
+    expect(sameBytes(await decodeAll(decodeChk(encoded.cap, sources, { readAhead: 0 })), data)).toBe('same');
+    expect(blockReads(0)).toEqual([...Array(segments).keys()].map((segment) => [segment, 1]));
+  });
+
+  it('by default, reads the first block alone, then batches of four within the window, and a short batch at the end', async () => {
+    const { data, encoded, sources, blockReads } = await loggedFile();
+    expect(sameBytes(await decodeAll(decodeChk(encoded.cap, sources)), data)).toBe('same');
+    // 64 KiB segments: a 1 MiB batch would be 48 blocks, so the window of 4 bounds it
+    expect(blockReads(1)).toEqual([[0, 1], [1, 4], [5, 4], [9, 1]]);
+  });
+
+  it('for a range, reads only the blocks of the segments that hold it', async () => {
+    const { data, encoded, sources, blockReads } = await loggedFile();
+    const range = { start: 2 * segmentSize + 5, end: 5 * segmentSize - 7 }; // segments 2 to 4
+    expect(sameBytes(await decodeAll(decodeChk(encoded.cap, sources, { range })), data.subarray(range.start, range.end))).toBe('same');
+    const reads = blockReads(0);
+    expect(reads.map(([first]) => first)).toEqual([2, 3]);
+    expect(reads.reduce((sum, [, blocks]) => sum + blocks, 0)).toBe(3);
+  });
+
+  it('a spare that takes over reads its needed block alone first', async () => {
+    // share 1's block of segment 6 is corrupt: share 3 takes over at segment 6
+    const { data, encoded, sources, blockReads } = await loggedFile((share, j) => {
+      if (j === 1) share[share.length - 2_000 - 4 * Math.ceil(segmentSize / k)]! ^= 0x01;
+    });
+    const bad: string[] = [];
+    expect(sameBytes(await decodeAll(decodeChk(encoded.cap, sources, { openShares: 'needed', onBadShare: (e) => bad.push(e.share) })), data)).toBe('same');
+    expect(bad).toEqual(['share 1']);
+    const spareReads = blockReads(3);
+    expect(spareReads[0]).toEqual([6, 1]);
+    expect(spareReads.reduce((sum, [, blocks]) => sum + blocks, 0)).toBeGreaterThan(1);
   });
 });

@@ -76,4 +76,58 @@ describe('writeChunks', () => {
       await real.close();
     }
   });
+
+  it('reports a failed write (a full disk, simulated), and returns only once no write of its own is running', async () => {
+    const real = await open(join(dir, 'out.bin'), 'w');
+    let writes = 0;
+    let inFlight = 0;
+    const fullDisk = {
+      writev: async (buffers: Uint8Array[], position: number) => {
+        writes++;
+        inFlight++;
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          if (writes >= 3) throw new Error('ENOSPC: no space left on device, write');
+          return await real.writev(buffers, position);
+        } finally {
+          inFlight--;
+        }
+      },
+      datasync: () => real.datasync(),
+    } as unknown as FileHandle;
+    try {
+      await expect(writeChunks(fullDisk, unevenChunks(new Uint8Array(12 * 1024 * 1024)))).rejects.toThrow('ENOSPC');
+      expect(inFlight).toBe(0);
+      expect(writes).toBeLessThanOrEqual(4); // it stopped at the failure, not at the end of the source
+    } finally {
+      await real.close();
+    }
+  });
+
+  it('when its source fails, returns only after the write in flight has finished', async () => {
+    const real = await open(join(dir, 'out.bin'), 'w');
+    let inFlight = 0;
+    const slowDisk = {
+      writev: async (buffers: Uint8Array[], position: number) => {
+        inFlight++;
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return await real.writev(buffers, position);
+        } finally {
+          inFlight--;
+        }
+      },
+      datasync: () => real.datasync(),
+    } as unknown as FileHandle;
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 3; i++) yield new Uint8Array(1024 * 1024);
+      throw new Error('the grid went away');
+    }
+    try {
+      await expect(writeChunks(slowDisk, failing())).rejects.toThrow('the grid went away');
+      expect(inFlight).toBe(0);
+    } finally {
+      await real.close();
+    }
+  });
 });

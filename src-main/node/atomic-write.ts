@@ -40,32 +40,44 @@ const BACKGROUND_SYNC_BYTES = 8 * 1024 * 1024;
 
 /**
  * Writes chunks in order into `handle` from its start, gathered into writes of about a MiB;
- * resolves to the bytes written. With `signal`, stops (rejecting) once it is aborted. Every
- * BACKGROUND_SYNC_BYTES it starts a datasync (one at a time) that it waits for at the end;
- * the caller still syncs once the last bytes are written.
+ * resolves to the bytes written. One write is in flight while the next batch gathers, so a
+ * producer (a download's decoding) does not wait for the disk. With `signal`, stops
+ * (rejecting) once it is aborted. Every BACKGROUND_SYNC_BYTES it starts a datasync (one at a
+ * time) that it waits for at the end; the caller still syncs once the last bytes are written.
+ * It returns (or throws) only once no write or sync of its own is running on `handle`.
  */
 export async function writeChunks(handle: FileHandle, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, signal?: AbortSignal): Promise<number> {
   let written = 0;
   let batch: Uint8Array[] = [];
   let batchBytes = 0;
   let unsynced = 0;
+  let writing: Promise<unknown> = Promise.resolve();
   let syncing: Promise<void> | undefined;
   let syncFailure: unknown;
   const flush = async (): Promise<void> => {
-    if (batch.length > 0) await handle.writev(batch, written);
+    await writing; // in order, one at a time: a failed write throws here
+    if (batch.length > 0) {
+      writing = handle.writev(batch, written);
+      writing.catch(() => undefined); // handled: its failure is thrown by the next await of it
+    }
     written += batchBytes;
     unsynced += batchBytes;
     batch = [];
     batchBytes = 0;
     if (unsynced >= BACKGROUND_SYNC_BYTES && syncing === undefined) {
       unsynced = 0;
-      syncing = handle.datasync().then(
-        () => (syncing = undefined),
-        (error: unknown) => {
-          syncFailure ??= error;
-          syncing = undefined;
-        },
-      );
+      syncing = writing
+        .then(
+          () => handle.datasync(),
+          () => undefined, // a failed write is reported as such
+        )
+        .then(
+          () => (syncing = undefined),
+          (error: unknown) => {
+            syncFailure ??= error;
+            syncing = undefined;
+          },
+        );
     }
   };
   try {
@@ -76,7 +88,9 @@ export async function writeChunks(handle: FileHandle, chunks: AsyncIterable<Uint
       if (batchBytes >= WRITE_BATCH_BYTES) await flush();
     }
     await flush();
+    await writing;
   } finally {
+    await writing.catch(() => undefined); // never leave a write running on the caller's handle
     await syncing; // never rejects: a failure is kept in syncFailure
   }
   if (syncFailure !== undefined) throw syncFailure;

@@ -256,17 +256,12 @@ function readBlocksAhead(shares: readonly OpenShare[], geometry: ChkGeometry, se
     if (ahead === undefined) continue;
     let next = segment;
     while (ahead.has(next)) next++;
-    if (next === segment && segment < windowEnd) {
+    while (next <= windowEnd) {
       // Nothing in flight (the start, or a spare just opened): the block needed now comes
       // alone, so that decoding starts before a whole batch has arrived.
-      const [read] = readRawBlocks(share, geometry, segment, segment);
-      read!.catch(() => undefined);
-      ahead.set(segment, read!);
-      next++;
-    }
-    // a short batch only at the end of the file
-    while (next <= windowEnd && (next + schedule.batch - 1 <= windowEnd || windowEnd === schedule.last)) {
-      const last = Math.min(next + schedule.batch - 1, windowEnd);
+      const size = next === segment ? 1 : schedule.batch;
+      const last = Math.min(next + size - 1, windowEnd);
+      if (last - next + 1 < size && windowEnd !== schedule.last) break; // a short batch only at the end of the file
       for (const [i, read] of readRawBlocks(share, geometry, next, last).entries()) {
         read.catch(() => undefined); // reported when (if) the decoder gets to this block
         ahead.set(next + i, read);
@@ -323,7 +318,6 @@ class ShareSet {
     await this.#open(this.options.openShares === 'needed' ? this.#k : this.#unopened.length);
     while (this.#spares.length < this.#k && this.#unopened.length > 0) await this.#open(this.#k - this.#spares.length);
     if (this.#facts === undefined || this.#spares.length < this.#k) throw new NotEnoughSharesError(this.#k, this.#spares.length, [...this.badShares]);
-    this.#spares.sort((a, b) => a.shareNumber - b.shareNumber);
     this.active.push(...this.#spares.splice(0, this.#k));
     return this.#facts;
   }
@@ -358,11 +352,11 @@ class ShareSet {
           fail(sources[i]!, 'duplicate', `it holds share ${share.shareNumber}, which another share already provides`);
         }
         this.#spares.push(share);
-        this.#spares.sort((a, b) => a.shareNumber - b.shareNumber);
       } catch (error) {
         this.reject(error);
       }
     }
+    this.#spares.sort((a, b) => a.shareNumber - b.shareNumber); // primary shares first
   }
 }
 

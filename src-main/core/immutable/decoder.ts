@@ -2,14 +2,13 @@ import type { ChkReadCap, ChkVerifyCap } from '../../../src-shared/caps/index.js
 
 /** What checking a share needs of a cap: its UEB hash and numbers, not its key (a verify cap will do). */
 type ChkShareCap = ChkReadCap | ChkVerifyCap;
-import { aesCtr } from '../crypto/aes-ctr.js';
 import { equalBytes } from '../bytes.js';
-import { HASH_SIZE, TaggedHasher, taggedHash } from '../crypto/hashes.js';
-import { BLOCK_TAG, CIPHERTEXT_SEGMENT_TAG } from '../crypto/tags.js';
-import { ReedSolomon } from '../fec/reed-solomon.js';
+import { HASH_SIZE, taggedHash } from '../crypto/hashes.js';
+import { BLOCK_TAG } from '../crypto/tags.js';
 import { BadHashError, PartialHashTree, neededHashes, nextPowerOfTwo } from '../hash-tree.js';
 import { BadShareError, NotEnoughSharesError, UriExtensionError, type ShareProblem } from './errors.js';
 import { geometryFor, type ChkGeometry } from './params.js';
+import { decodeSegment, inProcessSegmentDecoder, type DecodedSegment, type SegmentDecodeJob, type SegmentDecoder } from './segment-decoder.js';
 import { PrefetchingShareSource, type ShareSource } from './share-source.js';
 import {
   MAX_HEADER_SIZE,
@@ -56,6 +55,12 @@ export interface ChkDecodeOptions {
    * servers and this side several reads each.
    */
   readonly openShares?: 'all' | 'needed';
+  /**
+   * Runs each segment's hashing, erasure decoding and decryption: on this thread by default.
+   * A decoder on another thread (core/workers) works on one segment while the next one's
+   * blocks are read; nothing it returns is emitted before its hashes are verified here.
+   */
+  readonly segmentDecoder?: SegmentDecoder;
 }
 
 /** Bytes [start, end) of a file. */
@@ -271,20 +276,30 @@ function readBlocksAhead(shares: readonly OpenShare[], geometry: ChkGeometry, se
   }
 }
 
-async function readBlock(share: OpenShare, geometry: ChkGeometry, segment: number): Promise<Uint8Array> {
+/** The block of `segment` of one share, unverified: from the read-ahead, or read now. */
+function rawBlock(share: OpenShare, geometry: ChkGeometry, segment: number): Promise<Uint8Array> {
   const ahead = share.blocksAhead?.get(segment);
   share.blocksAhead?.delete(segment);
-  const block = await (ahead ?? readRawBlocks(share, geometry, segment, segment)[0]!);
+  return ahead ?? readRawBlocks(share, geometry, segment, segment)[0]!;
+}
+
+/** Checks a block's hash against its share's block hash tree, reading the tree nodes it lacks. */
+async function verifyBlock(share: OpenShare, segment: number, blockHash: Uint8Array): Promise<void> {
   const nodes = new Map<number, Uint8Array>();
   for (const index of share.blockTree.missingFor(segment)) {
     nodes.set(index, await readExact(share.source, share.layout.blockTreeOffset + index * HASH_SIZE, HASH_SIZE, `block hash tree node ${index}`));
   }
   try {
-    share.blockTree.verifyLeaf(segment, taggedHash(BLOCK_TAG, block), nodes);
+    share.blockTree.verifyLeaf(segment, blockHash, nodes);
   } catch (error) {
     if (!(error instanceof BadHashError)) throw error;
     fail(share.source, 'bad-block', `block ${segment} does not match its hash`);
   }
+}
+
+async function readBlock(share: OpenShare, geometry: ChkGeometry, segment: number): Promise<Uint8Array> {
+  const block = await rawBlock(share, geometry, segment);
+  await verifyBlock(share, segment, taggedHash(BLOCK_TAG, block));
   return block;
 }
 
@@ -389,35 +404,79 @@ export async function* decodeChk(
 
   const checkedWhole = shares.opened().find((s) => s.crypttextTree)?.crypttextTree;
   const crypttextTree = checkedWhole ?? new PartialHashTree(geometry.numSegments, ueb.crypttextRootHash);
-  const coder = k === geometry.totalShares ? undefined : new ReedSolomon(k, geometry.totalShares);
   const { start, end } = options.range ?? { start: 0, end: geometry.size };
   const firstSegment = Math.floor(start / geometry.segmentSize);
   const lastSegment = Math.floor((end - 1) / geometry.segmentSize);
   const schedule = readSchedule(geometry, k, lastSegment, options);
-  for (let segment = firstSegment; segment <= lastSegment; segment++) {
-    readBlocksAhead(active, geometry, segment, schedule);
-    const blocks = await readBlocks(active, geometry, segment, replace);
+  const segmentDecoder = options.segmentDecoder ?? inProcessSegmentDecoder;
+  // With a decoder off this thread, the next segment's blocks are read while it works.
+  const decodeAhead = options.segmentDecoder === undefined ? 0 : DECODE_AHEAD;
+
+  const jobFor = (segment: number, { shares, blocks }: ReadBlocks): SegmentDecodeJob => {
+    const offset = segment * geometry.segmentSize;
     const segmentLength = segment === geometry.numSegments - 1 ? geometry.tailSize : geometry.segmentSize;
-    // The segment's ciphertext is its K primary blocks, cut to its length. They are hashed
-    // and decrypted piece by piece, never joined: a copy less per segment (less garbage,
-    // which a slow reader would otherwise see pile up as memory).
-    const ciphertext = cutTo(primaryBlocks(blocks, active, k, coder), segmentLength);
-    await checkSegment(crypttextTree, segment, ciphertext, active, replace);
+    const shareNumbers = shares.map((share) => share.shareNumber);
+    // only the part of the segment inside [start, end)
+    const [from, to] = [Math.max(0, start - offset), Math.min(segmentLength, end - offset)];
+    return { key: cap.key, blocks, shareNumbers, neededShares: k, totalShares: geometry.totalShares, segmentLength, offset, from, to };
+  };
+
+  /** Verifies a decoded segment (decoding it again from blocks checked one by one if a block is bad); its plaintext. */
+  const finish = async ({ segment, shares, decoded }: StartedSegment): Promise<Uint8Array[]> => {
+    let result = await decoded;
+    const failures = await blockFailures(shares, segment, result.blockHashes);
+    if (failures.length > 0) {
+      for (const [share, error] of failures) {
+        // a share no longer active was replaced, and reported, at an earlier segment
+        if (active.includes(share)) await replace(share, error);
+      }
+      const read = await readBlocks(active, segment, (share) => readBlock(share, geometry, segment), replace);
+      result = decodeSegment(jobFor(segment, read));
+    }
+    await checkSegment(crypttextTree, segment, result.segmentHash, active, replace);
     if (checkedWhole === undefined) {
       // Trees checked node by node: keep only what later segments still need.
       crypttextTree.forgetBefore(segment + 1);
       for (const share of active) share.blockTree.forgetBefore(segment + 1);
     }
-    const segmentStart = segment * geometry.segmentSize;
-    let pieceStart = segmentStart;
-    for (const piece of ciphertext) {
-      // only the part of the piece inside [start, end)
-      const from = Math.max(0, start - pieceStart);
-      const to = Math.min(piece.length, end - pieceStart);
-      if (to > from) yield aesCtr(cap.key, piece.subarray(from, to), pieceStart + from);
-      pieceStart += piece.length;
+    return result.plaintext;
+  };
+
+  const started: StartedSegment[] = [];
+  for (let segment = firstSegment; segment <= lastSegment; segment++) {
+    readBlocksAhead(active, geometry, segment, schedule);
+    const read = await readBlocks(active, segment, (share) => rawBlock(share, geometry, segment), replace);
+    const decoded = segmentDecoder.decodeSegment(jobFor(segment, read));
+    decoded.catch(() => undefined); // awaited (and its failure thrown) when the segment is finished
+    started.push({ segment, shares: read.shares, decoded });
+    while (started.length > decodeAhead || (segment === lastSegment && started.length > 0)) {
+      yield* await finish(started.shift()!);
     }
   }
+}
+
+/** Segments a decoder off this thread works on while the decoder reads the next one's blocks. */
+const DECODE_AHEAD = 1;
+
+/** A segment whose blocks were read and handed to the segment decoder, not yet verified. */
+interface StartedSegment {
+  readonly segment: number;
+  /** the shares its blocks came from, in the job's order */
+  readonly shares: readonly OpenShare[];
+  readonly decoded: Promise<DecodedSegment>;
+}
+
+/** The shares whose block of `segment` does not match its hash, with the reason. */
+async function blockFailures(shares: readonly OpenShare[], segment: number, blockHashes: readonly Uint8Array[]): Promise<Array<[OpenShare, unknown]>> {
+  const results = await Promise.allSettled(shares.map((share, i) => verifyBlock(share, segment, blockHashes[i]!)));
+  const failures: Array<[OpenShare, unknown]> = [];
+  results.forEach((result, i) => {
+    if (result.status === 'rejected') {
+      if (!(result.reason instanceof BadShareError)) throw result.reason;
+      failures.push([shares[i]!, result.reason]);
+    }
+  });
+  return failures;
 }
 
 /** The read-ahead window and batch size for this file within the options' limits. */
@@ -431,18 +490,6 @@ function readSchedule(geometry: ChkGeometry, k: number, last: number, options: C
   return { window, batch: Math.max(1, Math.min(perRead, ahead)), last };
 }
 
-/** The first `length` bytes of `pieces`, as views. */
-function cutTo(pieces: readonly Uint8Array[], length: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let left = length;
-  for (const piece of pieces) {
-    if (left <= 0) break;
-    out.push(piece.length <= left ? piece : piece.subarray(0, left));
-    left -= piece.length;
-  }
-  return out;
-}
-
 /** Checks a range against a file size (RangeError if it is empty or out of bounds). */
 export function checkByteRange(range: ByteRange, size: number): ByteRange {
   const { start, end } = range;
@@ -452,47 +499,38 @@ export function checkByteRange(range: ByteRange, size: number): ByteRange {
   return range;
 }
 
+/** The blocks of one segment, block i from shares[i]. */
+interface ReadBlocks {
+  readonly shares: OpenShare[];
+  readonly blocks: Uint8Array[];
+}
+
+/** Reads one block from each active share, replacing those that fail until K blocks are in. */
 async function readBlocks(
   active: OpenShare[],
-  geometry: ChkGeometry,
   segment: number,
+  read: (share: OpenShare) => Promise<Uint8Array>,
   replace: (share: OpenShare, error: unknown) => Promise<void>,
-): Promise<Uint8Array[]> {
+): Promise<ReadBlocks> {
   while (true) {
     const shares = [...active];
-    const results = await Promise.allSettled(shares.map((share) => readBlock(share, geometry, segment)));
+    const results = await Promise.allSettled(shares.map(read));
     const failed = results.findIndex((r) => r.status === 'rejected');
-    if (failed < 0) return results.map((r) => (r as PromiseFulfilledResult<Uint8Array>).value);
+    if (failed < 0) return { shares, blocks: results.map((r) => (r as PromiseFulfilledResult<Uint8Array>).value) };
     for (const [i, r] of results.entries()) {
       if (r.status === 'rejected') await replace(shares[i]!, r.reason);
     }
   }
 }
 
-/** The K primary blocks in order: as read, or rebuilt from parity. */
-function primaryBlocks(blocks: Uint8Array[], active: readonly OpenShare[], k: number, coder: ReedSolomon | undefined): Uint8Array[] {
-  const indices = active.map((s) => s.shareNumber);
-  const primaries = indices.every((shareNumber, i) => shareNumber === i) || coder === undefined ? orderBy(blocks, indices) : coder.decode(blocks, indices);
-  return primaries.slice(0, k);
-}
-
-function orderBy(blocks: Uint8Array[], indices: number[]): Uint8Array[] {
-  const ordered: Uint8Array[] = [];
-  indices.forEach((shareNumber, i) => (ordered[shareNumber] = blocks[i]!));
-  return ordered;
-}
-
-/** Checks a decoded segment against the crypttext hash tree, reading missing nodes from any active share. */
+/** Checks a decoded segment's hash against the crypttext hash tree, reading missing nodes from any active share. */
 async function checkSegment(
   tree: PartialHashTree,
   segment: number,
-  ciphertext: readonly Uint8Array[],
+  segmentHash: Uint8Array,
   active: OpenShare[],
   replace: (share: OpenShare, error: unknown) => Promise<void>,
 ): Promise<void> {
-  const hasher = new TaggedHasher(CIPHERTEXT_SEGMENT_TAG);
-  for (const piece of ciphertext) hasher.update(piece);
-  const segmentHash = hasher.digest();
   while (true) {
     const share = active[0]!;
     try {

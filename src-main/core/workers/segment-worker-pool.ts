@@ -3,7 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { DEFAULT_ENCODING_PARAMETERS, effectiveSegmentSize } from '../immutable/params.js';
 import { inProcessSegmentEncoder, type EncodedSegment, type SegmentEncoder, type SegmentJob } from '../immutable/segment-encoder.js';
 import { laneViews, segmentLaneLayout } from '../immutable/segment-lane.js';
-import type { SegmentReply, SegmentRequest, SegmentWireResult, SegmentWorkerData, SegmentWorkerReady } from './segment-worker.js';
+import { inProcessSegmentDecoder, type DecodedSegment, type SegmentDecodeJob, type SegmentDecoder } from '../immutable/segment-decoder.js';
+import type { SegmentDecodeRequest, SegmentReply, SegmentRequest, SegmentWireResult, SegmentWorkerData, SegmentWorkerReady } from './segment-worker.js';
 import { ownsBuffer } from './transfer.js';
 
 /** By default, segments up to this size are encoded on the calling thread. */
@@ -20,7 +21,8 @@ const DEFAULT_LANE_BYTES = segmentLaneLayout(
   DEFAULT_ENCODING_PARAMETERS.totalShares,
 ).bytes;
 
-interface Pending {
+interface PendingEncode {
+  readonly kind: 'encode';
   readonly job: SegmentJob;
   /** the plaintext's length (the plaintext itself is transferred away) */
   readonly size: number;
@@ -28,6 +30,14 @@ interface Pending {
   resolve: (segment: EncodedSegment) => void;
   reject: (error: Error) => void;
 }
+
+interface PendingDecode {
+  readonly kind: 'decode';
+  resolve: (segment: DecodedSegment) => void;
+  reject: (error: Error) => void;
+}
+
+type Pending = PendingEncode | PendingDecode;
 
 interface PoolWorker {
   readonly worker: Worker;
@@ -80,9 +90,10 @@ function fromBuffers(result: Extract<SegmentWireResult, { kind: 'buffers' }>, k:
 /**
  * Encodes segments on worker threads so that both cores work; the calling thread stays free.
  * A job with `lendOutput` is encoded into a lane of its worker's shared memory, and its blocks
- * are read there (no copy, nothing transferred) until it is released.
+ * are read there (no copy, nothing transferred) until it is released. It decodes a download's
+ * segments too, so that a download's hashing and decryption leave the network's thread.
  */
-export class SegmentWorkerPool implements SegmentEncoder {
+export class SegmentWorkerPool implements SegmentEncoder, SegmentDecoder {
   readonly size: number;
   readonly inlineSegmentBytes: number;
   private readonly lanesPerWorker: number;
@@ -154,13 +165,40 @@ export class SegmentWorkerPool implements SegmentEncoder {
     const lane = withLane.length > 0 ? target.freeLanes.pop() : undefined;
     const id = this.nextId++;
     return new Promise<EncodedSegment>((resolve, reject) => {
-      target.pending.set(id, { job, size: job.plaintext.length, lane, resolve, reject });
+      target.pending.set(id, { kind: 'encode', job, size: job.plaintext.length, lane, resolve, reject });
       target.worker.ref(); // keep the process alive while a job is out
       // Whole buffers move to the worker without a copy (and come back with the result).
       const buffers = lane === undefined ? [job.plaintext, job.paddedBuffer, job.secondaryBuffer] : [job.plaintext];
       const transfers = buffers.filter((b) => b !== undefined && b.byteLength > 0 && ownsBuffer(b));
       const request: SegmentRequest = lane === undefined ? { id, job } : { id, job: { ...job, paddedBuffer: undefined, secondaryBuffer: undefined }, lane };
       target.worker.postMessage(request, [...new Set(transfers.map((b) => b!.buffer as ArrayBuffer))]);
+    });
+  }
+
+  /**
+   * Hashes, rebuilds and decrypts a download's segment on the least busy worker. Its blocks
+   * are copied into one buffer that moves to the worker: they are views of network reads that
+   * still hold the blocks of later segments.
+   */
+  async decodeSegment(job: SegmentDecodeJob): Promise<DecodedSegment> {
+    if (this.closed) throw new Error('the segment worker pool is closed');
+    if (job.segmentLength <= this.inlineSegmentBytes) return inProcessSegmentDecoder.decodeSegment(job);
+    if (this.workers.length === 0) this.start();
+    const target = this.workers.reduce((best, w) => (w.pending.size < best.pending.size ? w : best));
+    const joined = new Uint8Array(job.blocks.reduce((sum, block) => sum + block.length, 0));
+    const blocks: Uint8Array[] = [];
+    let at = 0;
+    for (const block of job.blocks) {
+      joined.set(block, at);
+      blocks.push(joined.subarray(at, at + block.length));
+      at += block.length;
+    }
+    const id = this.nextId++;
+    return new Promise<DecodedSegment>((resolve, reject) => {
+      target.pending.set(id, { kind: 'decode', resolve, reject });
+      target.worker.ref(); // keep the process alive while a job is out
+      const request: SegmentDecodeRequest = { id, decode: { ...job, blocks } };
+      target.worker.postMessage(request, joined.byteLength > 0 ? [joined.buffer] : []);
     });
   }
 
@@ -181,9 +219,18 @@ export class SegmentWorkerPool implements SegmentEncoder {
     if (pending === undefined) return;
     poolWorker.pending.delete(reply.id);
     if (poolWorker.pending.size === 0) poolWorker.worker.unref(); // an idle pool never holds the process open
+    if (pending.kind === 'decode') {
+      if ('decoded' in reply) pending.resolve(reply.decoded);
+      else pending.reject(new Error(`segment decoding failed: ${'error' in reply ? reply.error : 'the worker sent no segment'}`));
+      return;
+    }
     if ('error' in reply) {
       if (pending.lane !== undefined) poolWorker.freeLanes.push(pending.lane);
       pending.reject(new Error(`segment encoding failed: ${reply.error}`));
+      return;
+    }
+    if (!('result' in reply)) {
+      pending.reject(new Error('segment encoding failed: the worker sent no encoded segment'));
       return;
     }
     const { neededShares: k, totalShares: n } = pending.job;

@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { getSharedKernel } from '../fec/kernel.js';
+import { decodeSegment, type DecodedSegment, type SegmentDecodeJob } from '../immutable/segment-decoder.js';
 import { encodeSegment, type EncodedSegment, type SegmentJob } from '../immutable/segment-encoder.js';
 import { encodeSegmentInLane } from '../immutable/segment-lane.js';
 import { ownsBuffer } from './transfer.js';
@@ -44,8 +45,15 @@ export type SegmentWireResult =
       readonly plaintext: Uint8Array;
     };
 
+/** A download's segment to hash, rebuild and decrypt; its blocks are views of buffers transferred with it. */
+export interface SegmentDecodeRequest {
+  readonly id: number;
+  readonly decode: SegmentDecodeJob;
+}
+
 export type SegmentReply =
   | { readonly id: number; readonly result: SegmentWireResult }
+  | { readonly id: number; readonly decoded: DecodedSegment }
   | { readonly id: number; readonly error: string };
 
 /** The worker's first message: its lanes, as a shared buffer and the offset where lane 0 starts. */
@@ -81,7 +89,8 @@ function toWire(encoded: EncodedSegment, inLane: boolean, transfers: ArrayBuffer
 
 /**
  * Each segment's AES output (node:crypto allocates it: it cannot encrypt into a given buffer)
- * is garbage outside the V8 heap once copied into place. A worker allocates so little on its
+ * is garbage outside the V8 heap once copied into place, as is a decoded segment's buffer of
+ * blocks once its reply is sent. A worker allocates so little on its
  * heap that V8 lets up to its external-memory limit (64 MiB) of that garbage wait for a
  * collection, in each worker. A minor GC after every few MiB encoded frees it: measured on a
  * 1 GiB encode with two workers, peak RSS 188–206 MiB without, 168–172 MiB with.
@@ -91,7 +100,7 @@ setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as (options: { type: 'minor' }) => void;
 let bytesSinceCollection = 0;
 
-function countEncoded(bytes: number): void {
+function countDone(bytes: number): void {
   bytesSinceCollection += bytes;
   if (bytesSinceCollection < COLLECT_EVERY_BYTES) return;
   bytesSinceCollection = 0;
@@ -104,14 +113,23 @@ const { laneCount, laneBytes } = workerData as SegmentWorkerData;
 const lanes = getSharedKernel().lend(laneCount * laneBytes);
 port.postMessage({ ready: true, memory: lanes.buffer, lanesAt: lanes.offset } satisfies SegmentWorkerReady);
 
-port.on('message', (request: SegmentRequest) => {
+function replyDecoded(request: SegmentDecodeRequest): void {
+  const decoded = decodeSegment(request.decode);
+  const transfers: ArrayBuffer[] = [];
+  const wire: DecodedSegment = { ...decoded, plaintext: decoded.plaintext.map((piece) => owned(piece, transfers)) };
+  port!.postMessage({ id: request.id, decoded: wire } satisfies SegmentReply, transfers);
+  countDone(request.decode.segmentLength);
+}
+
+port.on('message', (request: SegmentRequest | SegmentDecodeRequest) => {
   try {
+    if ('decode' in request) return replyDecoded(request);
     const inLane = request.lane !== undefined;
     const encoded = inLane ? encodeSegmentInLane(request.job, lanes.offset + request.lane! * laneBytes) : encodeSegment(request.job);
     const transfers: ArrayBuffer[] = [];
     const size = encoded.padded.length; // read before its buffer is transferred away
     port.postMessage({ id: request.id, result: toWire(encoded, inLane, transfers) } satisfies SegmentReply, transfers);
-    countEncoded(size); // after the reply: the caller need not wait for it
+    countDone(size); // after the reply: the caller need not wait for it
   } catch (error) {
     port.postMessage({ id: request.id, error: (error as Error).message } satisfies SegmentReply);
   }

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { parseCap } from '../../../../src-shared/caps/index.js';
 import { decodeChk } from '../../../core/immutable/decoder.js';
+import { SegmentWorkerPool } from '../../../core/workers/segment-worker-pool.js';
 import { openShareFile, type OpenShareFile } from '../../../node/local-files.js';
 import { writeFileAtomically } from '../../../node/atomic-write.js';
 import { UsageError, parseCommandArgs, print, warn, type Command } from '../usage.js';
@@ -30,12 +31,17 @@ export const chkDecodeCommand: Command = {
     if (cap.kind !== 'chk') throw new UsageError('a verify cap cannot decrypt a file: give the read cap (URI:CHK:…)');
     if (shareFiles.length === 0) throw new UsageError(`no share files given; this file needs ${cap.neededShares}`, usage);
     const shares: OpenShareFile[] = [];
+    // Segments are hashed, rebuilt and decrypted on worker threads while this one reads the files.
+    const pool = new SegmentWorkerPool();
     try {
       for (const path of shareFiles) shares.push(await openShareFile(path, claimedNumber(path)));
-      const plaintext = decodeChk(cap, shares, { onBadShare: (error) => warn(`corrupt share ${error.message.replace(/^share /, '')}`) });
+      const plaintext = decodeChk(cap, shares, {
+        segmentDecoder: pool,
+        onBadShare: (error) => warn(`corrupt share ${error.message.replace(/^share /, '')}`),
+      });
       await writeFileAtomically(outFile, plaintext);
     } finally {
-      await Promise.all(shares.map((s) => s.close()));
+      await Promise.all([...shares.map((s) => s.close()), pool.close()]);
     }
   },
 };

@@ -280,6 +280,31 @@ describe('large writes and reads', () => {
     expect(MAX_WRITE_BYTES).toBe(MiB);
   });
 
+  it('reads of lengths around its 1 MiB pieces (a small rest joins the piece before it) come back exact', async () => {
+    const si = bytes(16);
+    const size = 3 * MiB + 200 * 1024;
+    const data = bytes(size);
+    const allocation = await remote.allocateBuckets(si, secret(), secret(), [1], size);
+    for (let at = 0; at < size; at += MiB) await allocation.writers.get(1)!.write(at, data.subarray(at, at + MiB));
+    await allocation.writers.get(1)!.close();
+    const KiB = 1024;
+    for (const [offset, length] of [
+      [0, MiB + 2], // three blocks of a 1 MiB segment at 3-of-10
+      [5, MiB + 64 * KiB],
+      [5, MiB + 64 * KiB + 1],
+      [7, 2 * MiB + 64 * KiB + 1],
+      [MiB - 1, 2 * MiB + 3],
+      [0, 3 * MiB + 64 * KiB],
+    ] as const) {
+      // sendRequest enforces STORAGE_LIMITS on the answer: no DATA frame over 1 MiB gets through
+      const response = await sendRequest(host, server.addrs, STORAGE_PROTOCOL, {
+        head: { kind: 'read', storageIndex: base32Encode(si), shareNumber: 1, offset, length },
+      }, STORAGE_LIMITS);
+      expect(response.head).toEqual({ length });
+      expect(sameBytes(response.body, data.subarray(offset, offset + length))).toBe(true);
+    }
+  });
+
   it('reads past the end of a share are cut on the server too', async () => {
     const si = bytes(16);
     const allocation = await remote.allocateBuckets(si, secret(), secret(), [4], 100);

@@ -64,8 +64,15 @@ export interface StorageService {
 const DEFAULT_MAX_OPEN_UPLOADS_PER_PEER = 2048;
 const DEFAULT_READER_CACHE_SIZE = 1024;
 const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
-/** Reads are taken from disk and sent in pieces of this size. */
+/** Reads are taken from disk and sent in pieces of this size… */
 const READ_PIECE_BYTES = 1024 * 1024;
+/**
+ * …except that a rest smaller than this joins the piece before it. A download asks for three
+ * blocks of a 1 MiB segment at once, 1 MiB and 2 bytes: without this, the 2 bytes would be a
+ * disk read of their own (an open, a read and a close). They still go as a DATA frame of
+ * their own: a frame's limit is the protocol's.
+ */
+const READ_PIECE_SLACK = 64 * 1024;
 
 /** Registers the storage protocol on `host`, backed by `backend`. */
 export async function serveStorage(host: Libp2p, backend: StorageBackend, options: StorageServerOptions = {}): Promise<StorageService> {
@@ -390,8 +397,10 @@ class StorageServer implements StorageService {
    * nothing).
    */
   async *#readPieces(reader: BucketReader, offset: number, length: number, signal: AbortSignal, peer: string): AsyncGenerator<Uint8Array> {
-    for (let at = 0; at < length; at += READ_PIECE_BYTES) {
-      const size = Math.min(READ_PIECE_BYTES, length - at);
+    let at = 0;
+    while (at < length) {
+      const rest = length - at;
+      const size = rest <= READ_PIECE_BYTES + READ_PIECE_SLACK ? rest : READ_PIECE_BYTES;
       const held = await this.#memory.acquire(size, signal);
       try {
         let piece: Uint8Array;
@@ -408,6 +417,7 @@ class StorageServer implements StorageService {
       } finally {
         this.#memory.release(held);
       }
+      at += size;
     }
   }
 

@@ -90,8 +90,9 @@ function fromBuffers(result: Extract<SegmentWireResult, { kind: 'buffers' }>, k:
 /**
  * Encodes segments on worker threads so that both cores work; the calling thread stays free.
  * A job with `lendOutput` is encoded into a lane of its worker's shared memory, and its blocks
- * are read there (no copy, nothing transferred) until it is released. It decodes a download's
- * segments too, so that a download's hashing and decryption leave the network's thread.
+ * are read there (no copy, nothing transferred) until it is released. It decodes segments too
+ * (decodeChk's `segmentDecoder`), so that their hashing and decryption leave the thread that
+ * reads the shares.
  */
 export class SegmentWorkerPool implements SegmentEncoder, SegmentDecoder {
   readonly size: number;
@@ -176,9 +177,9 @@ export class SegmentWorkerPool implements SegmentEncoder, SegmentDecoder {
   }
 
   /**
-   * Hashes, rebuilds and decrypts a download's segment on the least busy worker. Its blocks
-   * are copied into one buffer that moves to the worker: they are views of network reads that
-   * still hold the blocks of later segments.
+   * Hashes, rebuilds and decrypts a segment on the least busy worker. Its blocks are copied
+   * into one buffer that moves to the worker: they are views of reads that may still hold the
+   * blocks of later segments.
    */
   async decodeSegment(job: SegmentDecodeJob): Promise<DecodedSegment> {
     if (this.closed) throw new Error('the segment worker pool is closed');

@@ -45,7 +45,7 @@ export type SegmentWireResult =
       readonly plaintext: Uint8Array;
     };
 
-/** A download's segment to hash, rebuild and decrypt; its blocks are views of buffers transferred with it. */
+/** A segment to hash, rebuild and decrypt; its blocks are views of a buffer transferred with it. */
 export interface SegmentDecodeRequest {
   readonly id: number;
   readonly decode: SegmentDecodeJob;

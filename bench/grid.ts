@@ -56,6 +56,9 @@ function mibFromEnv(name: string, fallback: number, min: number): number {
 }
 
 const seconds = (since: number): number => (performance.now() - since) / 1000;
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
 
 /** Median wall time of `node -e 0` (ms) with the given environment: what every CLI run pays before any Cairn code. */
 function nodeStartUpMs(env: NodeJS.ProcessEnv): number {
@@ -67,9 +70,6 @@ function nodeStartUpMs(env: NodeJS.ProcessEnv): number {
   }
   return median(times);
 }
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
 
 // ---------------------------------------------------------------------------------------
 // /proc

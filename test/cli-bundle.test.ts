@@ -1,19 +1,10 @@
 // bin/cairn.js runs the CLI's bundle (scripts/build-cli.mjs) when it is current, and the
 // compiled modules when the bundle is missing or older than them (after a bare `tsc`).
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cairnBin } from './support/cli.js';
-
-function runNode(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, args, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
+import { cairnBin, runNode } from './support/cli.js';
 
 describe("bin/cairn.js's choice of entry", () => {
   let root = '';

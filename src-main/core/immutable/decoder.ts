@@ -342,10 +342,14 @@ class ShareSet {
     return [...this.active, ...this.#spares];
   }
 
-  /** Reports `share` bad and puts a spare in its place (opening one if need be), or throws NotEnoughSharesError. */
+  /**
+   * Reports `share` bad and puts a spare in its place (opening one if need be), or throws
+   * NotEnoughSharesError. A share no longer active was replaced, and reported, already.
+   */
   async replace(share: OpenShare, error: unknown): Promise<void> {
-    this.reject(error);
     const at = this.active.indexOf(share);
+    if (at < 0) return;
+    this.reject(error);
     this.active.splice(at, 1);
     while (this.#spares.length === 0 && this.#unopened.length > 0) await this.#open(1);
     const spare = this.#spares.shift();
@@ -426,10 +430,7 @@ export async function* decodeChk(
     let result = await decoded;
     const failures = await blockFailures(shares, segment, result.blockHashes);
     if (failures.length > 0) {
-      for (const [share, error] of failures) {
-        // a share no longer active was replaced, and reported, at an earlier segment
-        if (active.includes(share)) await replace(share, error);
-      }
+      for (const [share, error] of failures) await replace(share, error);
       const read = await readBlocks(active, segment, (share) => readBlock(share, geometry, segment), replace);
       result = decodeSegment(jobFor(segment, read));
     }

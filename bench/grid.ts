@@ -17,6 +17,7 @@ import { createCairnHost, type GridMembership } from '../src-main/net/host.js';
 import { generateNodeKey } from '../src-main/net/keys.js';
 import { sendRequest } from '../src-main/net/request.js';
 import { MiB, writeRandomFile } from './files.js';
+import { formatStolen, hostCpuSample, stolenShare } from './host-cpu.js';
 import { GridHarness, cairn, cairnBin } from './grid-harness.js';
 import { loadNodeDirectory } from '../src-main/node/node-dir.js';
 import { request as httpRequest } from 'node:http';
@@ -345,7 +346,9 @@ export async function main(): Promise<void> {
     note('');
 
     // the reference first, before the grid's processes start
+    const beforeReference = hostCpuSample();
     const netMiBps = await referenceNet();
+    const referenceStolen = stolenShare(beforeReference, hostCpuSample());
     line(`libp2p, one stream, two processes, ${REFERENCE_MIB} MiB in 1 MiB chunks (median of ${RUNS})`, netMiBps, 'MiB/s');
     line('Node start-up, `node -e 0` (median of 7), which every CLI run pays', nodeStartUpMs(process.env), 'ms', 0);
     if (process.env.NODE_EXTRA_CA_CERTS) {
@@ -376,7 +379,9 @@ export async function main(): Promise<void> {
     const idleCpus = idleAfter.reduce((a, t, i) => a + (t - idleBefore[i]!), 0) / ticks / seconds(idleStart);
     line('idle grid: CPU busy, all node processes, over 5 s with no operation', idleCpus, 'CPUs', 3);
 
+    const beforeRoundTrips = hostCpuSample();
     const { puts, gets } = await roundTrips(root, size, ops);
+    const roundTripsStolen = stolenShare(beforeRoundTrips, hostCpuSample());
     const apiPuts: OpCost[] = [];
     const apiGets: OpCost[] = [];
     for (let run = 0; run < RUNS; run++) {
@@ -400,6 +405,7 @@ export async function main(): Promise<void> {
     line(`get ${+mib.toFixed(2)} MiB through the CLI, bytes verified (median of ${RUNS}: ${gets.map((o) => (mib / o.seconds).toFixed(1)).join(', ')})`, getMiBps, 'MiB/s');
     line(`put ${+mib.toFixed(2)} MiB through the web API, no CLI process (median of ${RUNS}: ${apiPuts.map((o) => (mib / o.seconds).toFixed(1)).join(', ')})`, mibps(apiPuts), 'MiB/s');
     line(`get ${+mib.toFixed(2)} MiB through the web API, no CLI process, hashed (median of ${RUNS}: ${apiGets.map((o) => (mib / o.seconds).toFixed(1)).join(', ')})`, mibps(apiGets), 'MiB/s');
+    note(`  (host: the hypervisor took ${formatStolen(referenceStolen)} of the CPU time this machine wanted during the libp2p reference, ${formatStolen(roundTripsStolen)} during the CLI round trips)`);
     note('  (the "of which" lines are medians of their own: they need not add up exactly)');
     line('put: grid CPU per MiB (all node processes, utime+stime)', perMiB(puts, (o) => sum(o.nodeCpu)), 'CPU-s/MiB', 3);
     line('  of which the client node', perMiB(puts, (o) => o.nodeCpu[clientIndex]!), 'CPU-s/MiB', 3);

@@ -34,10 +34,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built `cairn` command as a separate process; throws unless it exits 0. */
-export function cairn(args: string[]): Promise<CliResult> {
+/** Runs the built `cairn` command as a separate process (in `env`, by default this one's); throws unless it exits 0. */
+export function cairn(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    execFile(process.execPath, [cairnBin, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [cairnBin, ...args], { maxBuffer: 64 * 1024 * 1024, env }, (error, stdout, stderr) => {
       if (error !== null) reject(new Error(`cairn ${args.join(' ')} failed: ${error.message}\n${stderr}`));
       else resolvePromise({ code: 0, stdout, stderr });
     });

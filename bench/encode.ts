@@ -312,8 +312,8 @@ export async function main(): Promise<void> {
     note('');
     const shaPasses = SHA_PASSES;
     const passes = shaPasses.toFixed(2);
-    const perCore = 1 / (shaPasses / ref.sha + 1 / ref.aes);
-    const twoCore = 2 * perCore;
+    const twoCore = twoCoreCeiling(ref.sha, ref.aes);
+    const perCore = twoCore / 2;
     const twoCoreWithRs = 2 / (shaPasses / ref.sha + 1 / ref.aes + 1 / fec.encodeMiBps);
     const keySerial = 1 / (1 / ref.sha + ((shaPasses - 1) / ref.sha + 1 / ref.aes + 1 / fec.encodeMiBps) / 2);
     // what two threads at once measurably deliver on this host (hyperthreads and neighbours share cores)

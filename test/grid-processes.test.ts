@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { base32Encode } from '../src-shared/base32.js';
@@ -266,6 +267,28 @@ describe('a grid of real processes', () => {
     expect(stopped.code).toBe(1);
     expect(stopped.stderr).toMatch(/is not running/);
     await grid.start(lone);
+  }, 60_000);
+
+  it('a node whose web port is taken stops at once with a clear error, not half started', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const dir = join(work, 'port-taken');
+      const link = (await readFile(join(grid.introducer.dir, 'private', 'introducer.link'), 'utf8')).trim();
+      const created = await cairn(['create-node', dir, '--introducer', link, '--listen', '/ip4/127.0.0.1/tcp/0', '--web-port', String(port)]);
+      expect(created.code).toBe(0);
+      // Before the fix the node logged the error and went on running, connected to the grid,
+      // so `cairn run` never returned: the test timed out.
+      const started = Date.now();
+      const run = await cairn(['run', dir, '--fast-timers']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`the web API cannot listen on 127.0.0.1:${port}: the port is in use`);
+      expect(run.stdout).not.toContain('ready:');
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      blocker.close();
+    }
   }, 60_000);
 });
 

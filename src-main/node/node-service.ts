@@ -116,6 +116,11 @@ export class NodeService implements NodeApi {
     this.checker = new CapChecker({ servers: () => this.gridServers(), encoding: () => uploadEncoding(this.node), leaseSecret: node.leaseSecret });
   }
 
+  /**
+   * Starts the node's parts in order. If one fails (the web port is taken, the storage
+   * folder unusable), those already started are stopped before the error is thrown: a node
+   * that cannot start must not stay half up, listening and connected, with its process alive.
+   */
   static async start(dir: string, options: NodeServiceOptions): Promise<NodeService> {
     const { log } = options;
     const node = await loadNodeDirectory(dir);
@@ -128,53 +133,68 @@ export class NodeService implements NodeApi {
       loopbackLimits: true,
       membership: membershipFromEnv(process.env.CAIRN_NET_MEMBERSHIP),
     });
-    const backend = config.storage.enabled
-      ? await StorageBackend.open({
-          dir: join(dir, 'storage'),
-          reservedSpace: config.storage.reservedSpace,
-          applicationVersion: APP_VERSION,
-          // mutable containers record the server that accepted their write enabler
-          nodeId: leaseSeedOfPeer(host.peerId.toMultihash().bytes),
-          onWarning: (m) => log.warn(m),
-        })
-      : undefined;
-    const expiry = leaseExpirySettings(config.storage.leaseExpiry);
-    const crawler = backend && new LeaseCrawler(backend, { expiration: expiry.policy, onRun: (r) => logCrawl(log, r), onError: (e) => log.warn(`lease crawler: ${(e as Error).message}`) });
-    crawler?.start(expiry.crawlIntervalMs);
-    if (crawler) log.info(`lease expiry ${describeLeaseExpiry(expiry)}`);
-    const storageService = backend && (await serveStorage(host, backend, { log: (level, message) => log[level](`storage: ${message}`) }));
-    const introducerService = config.introducer ? await serveIntroducer(host, { log }) : undefined;
-    const announceAddresses = config.listen.flatMap(dialableAddresses);
-    const fast = options.fastTimers === true;
-    const introducer = new IntroducerClient(host, {
-      introducer: { peerId: node.gridLink.introducerPeerId, addresses: node.gridLink.introducerAddresses },
-      local: introducerService,
-      privateKey: node.nodeKey,
-      storage: backend && {
-        // read at every announcement check, so a changed nickname is announced soon after
-        get nickname(): string {
-          return (service as NodeService | undefined)?.node.config.nickname ?? config.nickname;
+    // what to stop if a later step fails, until the service exists and stops everything itself
+    const startedParts: Array<() => Promise<unknown> | void> = [() => host.stop()];
+    let service: NodeService | undefined;
+    try {
+      const backend = config.storage.enabled
+        ? await StorageBackend.open({
+            dir: join(dir, 'storage'),
+            reservedSpace: config.storage.reservedSpace,
+            applicationVersion: APP_VERSION,
+            // mutable containers record the server that accepted their write enabler
+            nodeId: leaseSeedOfPeer(host.peerId.toMultihash().bytes),
+            onWarning: (m) => log.warn(m),
+          })
+        : undefined;
+      if (backend) startedParts.push(() => backend.close());
+      const expiry = leaseExpirySettings(config.storage.leaseExpiry);
+      const crawler = backend && new LeaseCrawler(backend, { expiration: expiry.policy, onRun: (r) => logCrawl(log, r), onError: (e) => log.warn(`lease crawler: ${(e as Error).message}`) });
+      crawler?.start(expiry.crawlIntervalMs);
+      if (crawler) {
+        startedParts.push(() => crawler.stop());
+        log.info(`lease expiry ${describeLeaseExpiry(expiry)}`);
+      }
+      const storageService = backend && (await serveStorage(host, backend, { log: (level, message) => log[level](`storage: ${message}`) }));
+      if (storageService) startedParts.push(() => storageService.close());
+      const introducerService = config.introducer ? await serveIntroducer(host, { log }) : undefined;
+      if (introducerService) startedParts.push(() => introducerService.stop());
+      const announceAddresses = config.listen.flatMap(dialableAddresses);
+      const fast = options.fastTimers === true;
+      const introducer = new IntroducerClient(host, {
+        introducer: { peerId: node.gridLink.introducerPeerId, addresses: node.gridLink.introducerAddresses },
+        local: introducerService,
+        privateKey: node.nodeKey,
+        storage: backend && {
+          // read at every announcement check, so a changed nickname is announced soon after
+          get nickname(): string {
+            return service?.node.config.nickname ?? config.nickname;
+          },
+          version: APP_VERSION,
+          freeSpace: async () => (await backend.version()).availableSpace,
+          addresses: () => announceAddresses,
         },
-        version: APP_VERSION,
-        freeSpace: async () => (await backend.version()).availableSpace,
-        addresses: () => announceAddresses,
-      },
-      log,
-      ...(fast ? { refreshIntervalMs: 2_000, changeCheckIntervalMs: 1_000, introducerBackoff: { initialMs: 100, maxMs: 1_000 }, serverBackoff: { initialMs: 100, maxMs: 1_000 } } : {}),
-    });
-    // Not much faster even for tests: every node pings every other one, so a loopback grid
-    // of n nodes runs n×(n−1) pings per interval on one machine.
-    const latency = new PeerLatencyMonitor(host, introducer, fast ? { intervalMs: 10_000 } : {});
-    const pool = new SegmentWorkerPool();
-    const service = new NodeService(node, host, log, backend, crawler, storageService, introducerService, introducer, latency, pool);
-    latency.start();
-    introducer.start();
-    await mkdir(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
-    await service.backupJobs.start(fast ? 1_000 : 30_000);
-    await service.backupDurability.start(fast ? 5_000 : 60_000);
-    service.webShell = new WebShell({ nodeDir: dir, port: config.web.port });
-    service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m), webShell: service.webShell });
-    return service;
+        log,
+        ...(fast ? { refreshIntervalMs: 2_000, changeCheckIntervalMs: 1_000, introducerBackoff: { initialMs: 100, maxMs: 1_000 }, serverBackoff: { initialMs: 100, maxMs: 1_000 } } : {}),
+      });
+      // Not much faster even for tests: every node pings every other one, so a loopback grid
+      // of n nodes runs n×(n−1) pings per interval on one machine.
+      const latency = new PeerLatencyMonitor(host, introducer, fast ? { intervalMs: 10_000 } : {});
+      const pool = new SegmentWorkerPool();
+      service = new NodeService(node, host, log, backend, crawler, storageService, introducerService, introducer, latency, pool);
+      latency.start();
+      introducer.start();
+      await mkdir(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
+      await service.backupJobs.start(fast ? 1_000 : 30_000);
+      await service.backupDurability.start(fast ? 5_000 : 60_000);
+      service.webShell = new WebShell({ nodeDir: dir, port: config.web.port });
+      service.apiServer = await startApiServer({ port: config.web.port, token: node.apiToken, node: service, spoolDir: join(dir, 'tmp'), log: (m) => log.error(m), webShell: service.webShell });
+      return service;
+    } catch (error) {
+      const stopping = service !== undefined ? [() => service!.stop()] : startedParts.reverse();
+      for (const stop of stopping) await Promise.resolve(stop()).catch((e: unknown) => log.warn(`stopping after a failed start: ${(e as Error).message}`));
+      throw error;
+    }
   }
 
   /** Resolves once this node can reach the introducer (at once on the introducer itself). */

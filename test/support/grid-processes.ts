@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { CONFIG_FILE, createIntroducerDirectory, createNodeDirectory, type NodeConfig } from '../../src-main/node/node-dir.js';
 import type { NodeStatus } from '../../src-main/frontends/web/node-api.js';
 import { formatGridLink, type ShareEncoding } from '../../src-main/node/grid-link.js';
+import { findFreePort } from '../../src-main/node/free-port.js';
 import { cairnBin } from './cli.js';
 
 /** One `cairn run DIR` process. */
@@ -68,8 +69,25 @@ export class GridHarness {
     return files;
   }
 
-  /** Starts a node's process and waits for its "ready" line. */
-  start(node: NodeProcess, timeoutMs = 30_000): Promise<void> {
+  /**
+   * Starts a node's process and waits for its "ready" line. Test files run in parallel, and
+   * each node's web port was picked free when its directory was made: another file's node,
+   * made at the same moment, can have picked the same one. The node then stops with "the
+   * port is in use", and it is started again on a new port (the only retry).
+   */
+  async start(node: NodeProcess, timeoutMs = 30_000): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce(node, timeoutMs);
+      } catch (error) {
+        if (attempt >= 3 || !/the web API cannot listen on .* the port is in use/.test(node.stderr)) throw error;
+        const port = await findFreePort();
+        await this.editConfig(node, (config) => ({ ...config, web: { ...config.web, port } }));
+      }
+    }
+  }
+
+  private startOnce(node: NodeProcess, timeoutMs: number): Promise<void> {
     const child = spawn(process.execPath, [cairnBin, 'run', node.dir, '--fast-timers'], { stdio: ['pipe', 'pipe', 'pipe'] });
     node.child = child;
     node.stderr = '';

@@ -56,10 +56,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<Server>
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? portInUse(options.port) : error));
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   return server;
+}
+
+function portInUse(port: number): Error {
+  return new Error(
+    `the web API cannot listen on 127.0.0.1:${port}: the port is in use (by another program, or by this node already running); ` +
+      `stop that, or give this node another port in "web.port" of its cairn.json`,
+  );
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<void> {

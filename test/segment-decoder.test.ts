@@ -207,6 +207,19 @@ describe('decodeChk with a segment decoder', () => {
     }
   });
 
+  it('after a corrupt block, reads again only the block of the spare: the blocks that matched are used as read', async () => {
+    const data = new Uint8Array(randomBytes(6 * SEG));
+    const encoded = await encodeToMemory(data, { neededShares: k, totalShares: n, maxSegmentSize: SEG });
+    const corrupt = encoded.shares.map((share) => new Uint8Array(share));
+    corrupt[1]![blockAt(encoded.shares[1]!, 4) + 10]! ^= 0x40;
+    const log: string[] = [];
+    const given = loggedSources(corrupt, log).filter((_, j) => [0, 1, 2, 7].includes(j));
+    const plaintext = await decodeToMemory(encoded.cap, given, { segmentDecoder: pool, openShares: 'needed', readAhead: 0 });
+    expect(sameBytes(plaintext, data)).toBe('same');
+    const readsOf = (j: number): number => log.filter((entry) => entry === `read ${j}@${blockAt(encoded.shares[j]!, 4)}`).length;
+    expect([readsOf(0), readsOf(1), readsOf(2), readsOf(7)]).toEqual([1, 1, 1, 1]);
+  });
+
   it('without a spare, a corrupt block stops the decode before its segment, with a clear error', async () => {
     const data = new Uint8Array(randomBytes(8 * SEG));
     const encoded = await encodeToMemory(data, { neededShares: k, totalShares: n, maxSegmentSize: SEG });

@@ -426,13 +426,16 @@ export async function* decodeChk(
   };
 
   /** Verifies a decoded segment (decoding it again from blocks checked one by one if a block is bad); its plaintext. */
-  const finish = async ({ segment, shares, decoded }: StartedSegment): Promise<Uint8Array[]> => {
+  const finish = async ({ segment, read, decoded }: StartedSegment): Promise<Uint8Array[]> => {
     let result = await decoded;
-    const failures = await blockFailures(shares, segment, result.blockHashes);
+    const failures = await blockFailures(read.shares, segment, result.blockHashes);
     if (failures.length > 0) {
       for (const [share, error] of failures) await replace(share, error);
-      const read = await readBlocks(active, segment, (share) => readBlock(share, geometry, segment), replace);
-      result = decodeSegment(jobFor(segment, read));
+      // the blocks that matched their hashes are used as they are; only the spares' are read
+      const failed = new Set(failures.map(([share]) => share));
+      const checked = new Map(read.shares.flatMap((share, i) => (failed.has(share) ? [] : [[share, read.blocks[i]!] as const])));
+      const again = await readBlocks(active, segment, (share) => Promise.resolve(checked.get(share) ?? readBlock(share, geometry, segment)), replace);
+      result = decodeSegment(jobFor(segment, again));
     }
     await checkSegment(crypttextTree, segment, result.segmentHash, active, replace);
     if (checkedWhole === undefined) {
@@ -449,7 +452,7 @@ export async function* decodeChk(
     const read = await readBlocks(active, segment, (share) => rawBlock(share, geometry, segment), replace);
     const decoded = segmentDecoder.decodeSegment(jobFor(segment, read));
     decoded.catch(() => undefined); // awaited (and its failure thrown) when the segment is finished
-    started.push({ segment, shares: read.shares, decoded });
+    started.push({ segment, read, decoded });
     while (started.length > decodeAhead || (segment === lastSegment && started.length > 0)) {
       yield* await finish(started.shift()!);
     }
@@ -462,8 +465,8 @@ const DECODE_AHEAD = 1;
 /** A segment whose blocks were read and handed to the segment decoder, not yet verified. */
 interface StartedSegment {
   readonly segment: number;
-  /** the shares its blocks came from, in the job's order */
-  readonly shares: readonly OpenShare[];
+  /** its blocks as read (not yet checked), and the shares they came from */
+  readonly read: ReadBlocks;
   readonly decoded: Promise<DecodedSegment>;
 }
 

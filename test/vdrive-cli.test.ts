@@ -1,10 +1,11 @@
 // The vdrive CLI verbs (ls, mkdir, put, get, rm, ln, mv, cp, create-alias) against real
 // `cairn run` processes: an introducer and three storage nodes, encoding 2/3/4.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cairn, type CliResult } from './support/cli.js';
+import { cairn, cairnBin, type CliResult } from './support/cli.js';
 import { GridHarness, type NodeProcess } from './support/grid-processes.js';
 import { sameBytes } from './support/chk.js';
 
@@ -202,5 +203,23 @@ describe('vdrive verbs through the CLI', () => {
     expect(usage.stderr).toMatch(/not a name in a directory/);
     expect(await readFile(join(alice.dir, 'private', 'aliases'), 'utf8')).toBe(aliases);
     expect(await ls(alice, 'photos:')).toEqual(before);
+  }, 60_000);
+  it('get to standard output stops quietly when its reader goes away (| head), and the node stays up', async () => {
+    const data = randomBytes(8 * 1024 * 1024);
+    await writeFile(join(work, 'long.bin'), data);
+    const cap = (await on(alice, 'put', join(work, 'long.bin'))).trim();
+    const child = spawn(process.execPath, [cairnBin, 'get', '--node-dir', alice.dir, cap, '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // read the first bytes, then close the pipe: the next write fails with EPIPE
+    const first = await new Promise<Buffer>((resolve) => child.stdout.once('data', resolve));
+    expect(first.length).toBeGreaterThan(0);
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
+    // the node is still there, and still serves the file whole
+    await on(alice, 'get', cap, join(work, 'long.out'));
+    expect(sameBytes(await readFile(join(work, 'long.out')), data)).toBe('same');
   }, 60_000);
 });

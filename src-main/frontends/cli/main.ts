@@ -40,8 +40,30 @@ ${commands.map((c) => `  ${c.name.padEnd(nameWidth)}  ${c.summary}`).join('\n')}
 
 Run "cairn COMMAND --help" for a command's options.`;
 
+/** The exit code of a program that a closed pipe stopped: 128 + SIGPIPE, as shells report it. */
+export const CLOSED_PIPE_EXIT_CODE = 141;
+
+let stdoutGuarded = false;
+
+/**
+ * Stops quietly when the reader of standard output goes away, as `cairn get CAP - | head`
+ * makes it do: Node ignores SIGPIPE, so the failed write is an EPIPE error that would
+ * otherwise crash the process with a stack trace. Leaving stops a download too: the node sees
+ * its client go and stops fetching.
+ */
+function exitOnClosedStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT_CODE);
+    process.stderr.write(`cairn: cannot write to standard output: ${error.message}\n`);
+    process.exit(1);
+  });
+}
+
 /** Runs the CLI; returns the process exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(args: string[]): Promise<number> {
+  exitOnClosedStdout();
   const [name, ...rest] = args;
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

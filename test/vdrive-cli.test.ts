@@ -204,6 +204,7 @@ describe('vdrive verbs through the CLI', () => {
     expect(await readFile(join(alice.dir, 'private', 'aliases'), 'utf8')).toBe(aliases);
     expect(await ls(alice, 'photos:')).toEqual(before);
   }, 60_000);
+
   it('get to standard output stops quietly when its reader goes away (| head), and the node stays up', async () => {
     const data = randomBytes(8 * 1024 * 1024);
     await writeFile(join(work, 'long.bin'), data);

@@ -41,7 +41,7 @@ ${commands.map((c) => `  ${c.name.padEnd(nameWidth)}  ${c.summary}`).join('\n')}
 Run "cairn COMMAND --help" for a command's options.`;
 
 /** The exit code of a program that a closed pipe stopped: 128 + SIGPIPE, as shells report it. */
-export const CLOSED_PIPE_EXIT_CODE = 141;
+const CLOSED_PIPE_EXIT_CODE = 141;
 
 let stdoutGuarded = false;
 

@@ -289,7 +289,7 @@ async function roundTrips(root: string, size: number, ops: ReturnType<typeof gri
  * instead of the Noise prologue, for the choice the network docs explain.
  */
 async function pnetComparison(root: string, size: number, ticks: number): Promise<{ net: number; put: number; get: number; putCpu: number; getCpu: number }> {
-  // pnet has been seen to kill a peer mid-transfer (shared/notes/libp2p-v3.md): that is a result too
+  // a pnet failure is reported as a result (libp2p's pnet alone aborted large transfers: src-main/net/grid-pnet.ts)
   const net = await referenceNet('pnet').catch((error: unknown) => {
     note(`  pnet: the libp2p reference transfer failed: ${(error as Error).message.split('\n')[0]}`);
     return Number.NaN;

@@ -13,12 +13,12 @@ import '../../src-shared/polyfills/promise-with-resolvers.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify, type Identify } from '@libp2p/identify';
-import { preSharedKey } from '@libp2p/pnet';
 import type { Libp2p } from '@libp2p/interface';
 import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p } from 'libp2p';
 import { taggedHash } from '../core/crypto/hashes.js';
+import { gridPnetProtector } from './grid-pnet.js';
 import type { NodePrivateKey } from './keys.js';
 
 export const GRID_KEY_SIZE = 32;
@@ -84,7 +84,7 @@ export async function createCairnHost(options: CairnHostOptions): Promise<CairnH
     privateKey: options.privateKey,
     addresses: { listen: [...options.listen] },
     transports: [tcp()],
-    ...(pnet ? { connectionProtector: preSharedKey({ psk: gridPnetKey(options.gridKey) }) } : {}),
+    ...(pnet ? { connectionProtector: gridPnetProtector(gridPnetKey(options.gridKey)) } : {}),
     connectionEncrypters: [pnet ? noise() : noise({ prologueBytes })],
     streamMuxers: [
       yamux({

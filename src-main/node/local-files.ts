@@ -5,7 +5,10 @@ export const READ_CHUNK_SIZE = 1024 * 1024;
 
 /**
  * Streams a file's bytes, each chunk its own buffer (from `allocate`, fresh by default), so
- * it may be handed to another thread. Chunks are full-size except the last.
+ * it may be handed to another thread. Chunks are full-size except the last. The next chunk
+ * is read while the consumer works on the current one: with the CHK encoder on two workers,
+ * waiting for each read in turn cost 3-4 % of bench/encode's throughput (20 interleaved
+ * rounds each way).
  */
 export async function* readFileChunks(
   path: string,
@@ -13,14 +16,23 @@ export async function* readFileChunks(
   allocate: (size: number) => Uint8Array = (size) => Buffer.allocUnsafeSlow(size),
 ): AsyncGenerator<Uint8Array> {
   const handle = await open(path, 'r');
+  let position = 0;
+  const readNext = (): Promise<Uint8Array> => {
+    const reading = readAt(handle, position, chunkSize, allocate(chunkSize));
+    reading.catch(() => undefined); // surfaced when awaited below; ignored if the consumer stops first
+    position += chunkSize;
+    return reading;
+  };
+  let next = readNext();
   try {
     while (true) {
-      const chunk = allocate(chunkSize);
-      const bytesRead = (await readAt(handle, -1, chunk.length, chunk)).length;
-      if (bytesRead === 0) return;
-      yield bytesRead === chunkSize ? chunk : chunk.slice(0, bytesRead);
+      const chunk = await next;
+      if (chunk.length === 0) return;
+      next = readNext();
+      yield chunk.length === chunkSize ? chunk : new Uint8Array(chunk); // a short last chunk gets a buffer of its own size
     }
   } finally {
+    await next.catch(() => undefined); // the handle must outlive its last read
     await handle.close();
   }
 }

@@ -72,7 +72,7 @@ const SMALL_SHARE_BYTES = 64 * 1024;
 const SEGMENTS_IN_FLIGHT = 3;
 /**
  * Segments being encoded at once: enough for two workers. With the segments being written,
- * that fits the worker pool's six lanes, so every block is written from where a worker made it.
+ * that fits in the worker pool's eight lanes, so every block is written from where a worker made it.
  */
 const SEGMENTS_ENCODING = 3;
 

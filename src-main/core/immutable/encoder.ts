@@ -35,7 +35,11 @@ export interface ChkEncodeOptions extends Partial<EncodingParameters> {
   readonly storageIndex?: Uint8Array;
   /** where segment work runs; defaults to this thread */
   readonly segmentEncoder?: SegmentEncoder;
-  /** segments being encoded at once (bounds memory); default 4 */
+  /**
+   * Segments being encoded at once (bounds memory); default 6. With two workers, each then has
+   * a segment queued behind the one it works on even while this thread hashes and hands out a
+   * finished one: bench/encode ran 2-3 % faster than with 4 (20 interleaved rounds each).
+   */
   readonly segmentsInFlight?: number;
   /**
    * Reuse buffers through this recycler. The encoder then owns the plaintext chunks it is
@@ -87,6 +91,7 @@ export interface ChkEncodeEnd {
 export type ChkEncodeEvent = ChkEncodeStart | ChkEncodeSegment | ChkEncodeEnd;
 
 const ZERO_HASH = new Uint8Array(32);
+const DEFAULT_SEGMENTS_IN_FLIGHT = 6;
 
 function uriExtensionFor(geometry: ChkGeometry, hashes?: Pick<UriExtension, 'crypttextHash' | 'crypttextRootHash' | 'shareRootHash'>): UriExtension {
   return {
@@ -137,7 +142,7 @@ export async function* encodeChk(
   };
 
   const segmentEncoder = options.segmentEncoder ?? inProcessSegmentEncoder;
-  const inFlightLimit = Math.max(1, options.segmentsInFlight ?? 4);
+  const inFlightLimit = Math.max(1, options.segmentsInFlight ?? DEFAULT_SEGMENTS_IN_FLIGHT);
   const crypttextHasher = new TaggedHasher(CIPHERTEXT_TAG);
   const segmentHashes: Uint8Array[] = [];
   const blockHashes: Uint8Array[][] = Array.from({ length: n }, () => []);

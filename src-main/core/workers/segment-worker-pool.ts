@@ -10,10 +10,10 @@ import { ownsBuffer } from './transfer.js';
 /** By default, segments up to this size are encoded on the calling thread. */
 const DEFAULT_INLINE_SEGMENT_BYTES = 64 * 1024;
 /**
- * Lanes per worker: enough that the encoder's segments in flight (4) and the one its consumer
+ * Lanes per worker: enough that the encoder's segments in flight (6) and the one its consumer
  * holds find a lane between two workers.
  */
-const DEFAULT_LANES_PER_WORKER = 3;
+const DEFAULT_LANES_PER_WORKER = 4;
 /** A lane holds one full segment of the default encoding (3-of-10, 1 MiB); others fall back to buffers. */
 const DEFAULT_LANE_BYTES = segmentLaneLayout(
   effectiveSegmentSize(Number.MAX_SAFE_INTEGER, DEFAULT_ENCODING_PARAMETERS),

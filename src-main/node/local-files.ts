@@ -7,7 +7,7 @@ export const READ_CHUNK_SIZE = 1024 * 1024;
  * Streams a file's bytes, each chunk its own buffer (from `allocate`, fresh by default), so
  * it may be handed to another thread. Chunks are full-size except the last. The next chunk
  * is read while the consumer works on the current one: with the CHK encoder on two workers,
- * waiting for each read in turn cost 3-4 % of bench/encode's throughput (20 interleaved
+ * waiting for each read in turn cost 2-4 % of bench/encode's throughput (20 interleaved
  * rounds each way).
  */
 export async function* readFileChunks(
@@ -23,8 +23,9 @@ export async function* readFileChunks(
     position += chunkSize;
     return reading;
   };
-  let next = readNext();
+  let next: Promise<Uint8Array> | undefined;
   try {
+    next = readNext();
     while (true) {
       const chunk = await next;
       if (chunk.length === 0) return;
@@ -32,7 +33,7 @@ export async function* readFileChunks(
       yield chunk.length === chunkSize ? chunk : new Uint8Array(chunk); // a short last chunk gets a buffer of its own size
     }
   } finally {
-    await next.catch(() => undefined); // the handle must outlive its last read
+    await next?.catch(() => undefined); // the handle must outlive its last read
     await handle.close();
   }
 }

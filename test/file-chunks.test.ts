@@ -50,7 +50,7 @@ describe('readFileChunks', () => {
     expect(consumed).toBe(4);
   });
 
-  it('stops early without leaving a read behind', async () => {
+  it('lets its consumer stop early', async () => {
     const path = join(dir, 'early-stop');
     const data = randomBytes(8 * CHUNK);
     await writeFile(path, data);
@@ -58,7 +58,7 @@ describe('readFileChunks', () => {
       expect(Buffer.compare(chunk, data.subarray(0, CHUNK))).toBe(0);
       break;
     }
-    // breaking out waited for the read ahead and closed the file: a second reader starts afresh
+    // the break returned without hanging on the read ahead, and a new reader starts from the beginning
     expect((await chunksOf(path)).length).toBe(8);
   });
 
